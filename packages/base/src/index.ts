@@ -1,0 +1,14 @@
+export { LockstepError, isLockstepError } from './errors/lockstep-error.js';
+export type { LockstepErrorOptions } from './errors/lockstep-error.js';
+export { InvariantError } from './errors/invariant-error.js';
+export { FileSystemError } from './errors/file-system-error.js';
+export type { FileSystemErrorCode, FileSystemOperation } from './errors/file-system-error.js';
+export { invariant } from './invariant.js';
+export { ManualClock, systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { Random } from './random.js';
+export type { Seed } from './random.js';
+export type { FileHandle, FileStat, FileSystem, OpenOptions } from './file-system.js';
+export { NodeFileSystem, nodeFileSystem } from './node-file-system.js';
+export { SimFileSystem } from './sim-file-system.js';
+export type { CrashOptions, CrashReport, SimFault, SimFileSystemOptions } from './sim-file-system.js';
