@@ -2,11 +2,13 @@ import * as fsp from 'node:fs/promises';
 import { FileSystemError, type FileSystemErrorCode, type FileSystemOperation } from './errors/file-system-error.js';
 import type { FileHandle, FileStat, FileSystem, OpenOptions } from './file-system.js';
 
-const KNOWN_CODES = new Set<string>(['ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY', 'EIO', 'ENOSPC', 'EBADF']);
+const KNOWN_CODES = new Set<string>(['ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY', 'EINVAL', 'EIO', 'ENOSPC', 'EBADF']);
+// Node's own codes for conditions that have a POSIX name.
+const NODE_CODES: Record<string, FileSystemErrorCode> = { ERR_FS_EISDIR: 'EISDIR' };
 
 function wrap(error: unknown, operation: FileSystemOperation, path: string): FileSystemError {
   const raw = (error as { code?: unknown }).code;
-  const code = typeof raw === 'string' && KNOWN_CODES.has(raw) ? (raw as FileSystemErrorCode) : 'EIO';
+  const code = typeof raw !== 'string' ? 'EIO' : KNOWN_CODES.has(raw) ? (raw as FileSystemErrorCode) : (NODE_CODES[raw] ?? 'EIO');
   return new FileSystemError(code, operation, path, { cause: error, ...(code === raw ? {} : { detail: String(raw) }) });
 }
 
@@ -53,7 +55,7 @@ class NodeFileHandle implements FileHandle {
         const { bytesWritten } = await this.#handle.write(data, done, data.length - done, position + done);
         done += bytesWritten;
       }
-      this.#size = Math.max(this.#size, position + data.length);
+      if (data.length > 0) this.#size = Math.max(this.#size, position + data.length);
     });
   }
 
@@ -152,7 +154,8 @@ export class NodeFileSystem implements FileSystem {
       await fsp.stat(path);
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') return false;
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
       throw wrap(error, 'stat', path);
     }
   }

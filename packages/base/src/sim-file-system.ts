@@ -79,6 +79,7 @@ class Inode {
   }
 
   writeAt(position: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return; // a zero-byte pwrite never extends a file
     const end = position + bytes.length;
     this.ensureCapacity(end);
     if (position > this.length) this.data.fill(0, this.length, position);
@@ -233,7 +234,7 @@ export class SimFileSystem implements FileSystem {
     if (existing?.kind === 'dir') throw new FileSystemError('EISDIR', 'open', path);
     let inode: Inode;
     if (existing === undefined) {
-      if (options.create !== true || options.readOnly === true) throw new FileSystemError('ENOENT', 'open', path);
+      if (options.create !== true || options.readOnly === true) throw this.#missing(p, 'open', path);
       this.#requireDir(posix.dirname(p), 'open', path);
       inode = new Inode();
       inode.mtimeMs = this.#clock.wallNow();
@@ -277,12 +278,20 @@ export class SimFileSystem implements FileSystem {
     const f = this.#enter('rename', from);
     const t = normalize(to);
     await Promise.resolve();
+    // Like the kernel: both parent paths are resolved before the source name is looked up.
+    this.#requireDir(posix.dirname(f), 'rename', from);
+    this.#requireDir(posix.dirname(t), 'rename', to);
     const entry = this.#names.get(f);
     if (entry === undefined) throw new FileSystemError('ENOENT', 'rename', from);
-    this.#requireDir(posix.dirname(t), 'rename', to);
     const target = this.#names.get(t);
+    if (f === t) return;
     if (entry.kind === 'dir') {
-      if (target !== undefined) throw new FileSystemError(target.kind === 'dir' ? 'ENOTEMPTY' : 'ENOTDIR', 'rename', to);
+      if (t.startsWith(`${f}/`)) throw new FileSystemError('EINVAL', 'rename', to, { detail: 'a directory cannot move into itself' });
+      if (target?.kind === 'file') throw new FileSystemError('ENOTDIR', 'rename', to);
+      if (target !== undefined) {
+        for (const path of this.#names.keys()) if (path.startsWith(`${t}/`)) throw new FileSystemError('ENOTEMPTY', 'rename', to);
+        this.#names.delete(t);
+      }
       const moved: [string, Entry][] = [];
       for (const [path, e] of this.#names) if (path === f || path.startsWith(`${f}/`)) moved.push([path, e]);
       for (const [path] of moved) this.#names.delete(path);
@@ -298,7 +307,7 @@ export class SimFileSystem implements FileSystem {
     const p = this.#enter('unlink', path);
     await Promise.resolve();
     const entry = this.#names.get(p);
-    if (entry === undefined) throw new FileSystemError('ENOENT', 'unlink', path);
+    if (entry === undefined) throw this.#missing(p, 'unlink', path);
     if (entry.kind === 'dir') throw new FileSystemError('EISDIR', 'unlink', path);
     this.#names.delete(p);
   }
@@ -323,7 +332,7 @@ export class SimFileSystem implements FileSystem {
     const parent = posix.dirname(d);
     const parentEntry = this.#names.get(parent);
     if (parentEntry === undefined) {
-      if (options.recursive !== true) throw new FileSystemError('ENOENT', 'mkdir', dir);
+      if (options.recursive !== true) throw this.#missing(d, 'mkdir', dir);
       this.stats.mkdir -= 1; // the recursive step is part of this call
       await this.mkdir(parent, options);
     } else if (parentEntry.kind !== 'dir') {
@@ -336,7 +345,7 @@ export class SimFileSystem implements FileSystem {
     const p = this.#enter('stat', path);
     await Promise.resolve();
     const entry = this.#names.get(p);
-    if (entry === undefined) throw new FileSystemError('ENOENT', 'stat', path);
+    if (entry === undefined) throw this.#missing(p, 'stat', path);
     if (entry.kind === 'dir') return { size: 0, isFile: false, isDirectory: true, mtimeMs: 0 };
     return { size: entry.inode.length, isFile: true, isDirectory: false, mtimeMs: entry.inode.mtimeMs };
   }
@@ -360,8 +369,10 @@ export class SimFileSystem implements FileSystem {
     await Promise.resolve();
     const entry = this.#names.get(p);
     if (entry === undefined) {
-      if (options.force === true) return;
-      throw new FileSystemError('ENOENT', 'rm', path);
+      const error = this.#missing(p, 'rm', path);
+      // Like rm -f: force forgives a missing name, not a broken path.
+      if (options.force === true && error.fsCode === 'ENOENT') return;
+      throw error;
     }
     if (entry.kind === 'dir') {
       const children = [...this.#names.keys()].filter((k) => k.startsWith(`${p}/`));
@@ -423,13 +434,22 @@ export class SimFileSystem implements FileSystem {
 
   #requireDir(dir: string, operation: FileSystemOperation, path: string): void {
     const entry = this.#names.get(dir);
-    if (entry === undefined) throw new FileSystemError('ENOENT', operation, path);
+    if (entry === undefined) throw this.#missing(dir, operation, path);
     if (entry.kind !== 'dir') throw new FileSystemError('ENOTDIR', operation, path);
+  }
+
+  /** The error for a name that does not exist: ENOTDIR when an ancestor is a file, as POSIX path lookup reports. */
+  #missing(p: string, operation: FileSystemOperation, path: string): FileSystemError {
+    for (let dir = posix.dirname(p); ; dir = posix.dirname(dir)) {
+      if (this.#names.get(dir)?.kind === 'file') return new FileSystemError('ENOTDIR', operation, path);
+      if (dir === posix.dirname(dir)) break;
+    }
+    return new FileSystemError('ENOENT', operation, path);
   }
 
   #file(p: string, operation: FileSystemOperation, path: string): Inode {
     const entry = this.#names.get(p);
-    if (entry === undefined) throw new FileSystemError('ENOENT', operation, path);
+    if (entry === undefined) throw this.#missing(p, operation, path);
     if (entry.kind === 'dir') throw new FileSystemError('EISDIR', operation, path);
     return entry.inode;
   }

@@ -1,7 +1,7 @@
 import { LockstepError } from './lockstep-error.js';
 
 /** The POSIX error codes the storage layers react to; anything else maps to EIO. */
-export type FileSystemErrorCode = 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'ENOTEMPTY' | 'EIO' | 'ENOSPC' | 'EBADF';
+export type FileSystemErrorCode = 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'ENOTEMPTY' | 'EINVAL' | 'EIO' | 'ENOSPC' | 'EBADF';
 
 export type FileSystemOperation =
   | 'open'
