@@ -25,9 +25,22 @@ export interface GroupCommitHooks<P> {
   /** Ordered, before the flush: e.g. assign GTIDs, call prepareOrdered. Cannot fail. */
   beforeFlush?(group: readonly P[]): void;
   /** One write and one fsync for the whole group; returns each entry's position. */
-  flushGroup(group: readonly P[]): Promise<readonly CoordinatorPosition[]>;
+  flushGroup?(group: readonly P[]): Promise<readonly CoordinatorPosition[]>;
+  /**
+   * The pipelined alternative to `flushGroup`: write the group (no sync) and return its
+   * positions and the sync that makes it durable. The queue writes the next group while
+   * this group's sync is in flight (at most two groups in flight), and still runs the
+   * ordered phases strictly group after group.
+   */
+  writeGroup?(group: readonly P[]): Promise<WrittenGroup>;
   /** Ordered phase of one entry, in queue order, after the flush. Cannot fail. */
   runOrdered(payload: P, position: CoordinatorPosition): void;
+}
+
+export interface WrittenGroup {
+  readonly positions: readonly CoordinatorPosition[];
+  /** Makes this group (and everything written before it) durable. */
+  readonly sync: () => Promise<void>;
 }
 
 export interface GroupCommitOptions {
@@ -81,7 +94,10 @@ export class GroupCommitQueue<P> {
   #broken: unknown;
   #wakeLingeringLeader: (() => void) | undefined;
   #idleWaiters: (() => void)[] = [];
-  #groupInFlight: Promise<void> | undefined;
+  #wakePipeline: (() => void) | undefined;
+  #groupsTaken = 0;
+  #groupsDone = 0;
+  #groupWaiters: { readonly target: number; readonly resolve: () => void }[] = [];
   readonly #latency = new LatencyWindow();
   #commits = 0;
   #failedCommits = 0;
@@ -98,6 +114,7 @@ export class GroupCommitQueue<P> {
     this.#waitUs = options.commitWaitUs ?? 0;
     this.#priorWaitTimeoutMs = options.priorCommitWaitTimeoutMs;
     invariant(this.#maxGroupSize >= 1, 'maxGroupSize must be at least 1');
+    invariant((hooks.flushGroup === undefined) !== (hooks.writeGroup === undefined), 'give exactly one of flushGroup and writeGroup');
   }
 
   /**
@@ -138,12 +155,15 @@ export class GroupCommitQueue<P> {
   }
 
   /**
-   * Resolves when the group now being flushed or ordered-committed (if any) has finished.
-   * A checkpoint that switched log files uses it: every group that wrote to the old file
-   * has then run its ordered phase.
+   * Resolves when every group taken from the queue so far has finished (committed or
+   * failed). A checkpoint that switched log files uses it: every group that wrote to the
+   * old file was taken before the switch, so afterwards all of them have run their
+   * ordered phase and no sync on the old file is pending.
    */
-  waitForGroupInFlight(): Promise<void> {
-    return this.#groupInFlight ?? Promise.resolve();
+  waitForTakenGroups(): Promise<void> {
+    const target = this.#groupsTaken;
+    if (this.#groupsDone >= target) return Promise.resolve();
+    return new Promise((resolve) => this.#groupWaiters.push({ target, resolve }));
   }
 
   /** The error that broke the queue, if a flush failed. */
@@ -218,6 +238,7 @@ export class GroupCommitQueue<P> {
       this.#toQueue = [];
       this.#enqueueing = false;
     }
+    this.#wakePipeline?.();
     if (this.#wakeLingeringLeader !== undefined && this.#queue.length >= this.#waitCount) {
       const wake = this.#wakeLingeringLeader;
       this.#wakeLingeringLeader = undefined;
@@ -231,17 +252,14 @@ export class GroupCommitQueue<P> {
 
   async #runLeader(): Promise<void> {
     try {
-      while (this.#queue.length > 0 && this.#broken === undefined) {
-        await this.#lingerForGroup();
-        const group = this.#queue.splice(0, this.#maxGroupSize);
-        const inFlight = this.#commitGroup(group);
-        this.#groupInFlight = inFlight;
-        try {
-          await inFlight;
-        } finally {
-          this.#groupInFlight = undefined;
-        }
-      }
+      // The emptiness check that ends the loop and the reset of #flushing (in finally) run
+      // in one synchronous section: a commit queued after the check finds #flushing false
+      // and starts a new leader, so no commit can be left queued with no leader.
+      do {
+        const hooks = this.#hooks;
+        if (hooks.writeGroup !== undefined) await this.#runPipelined((group) => hooks.writeGroup!(group));
+        else await this.#runSerial((group) => hooks.flushGroup!(group));
+      } while (this.#queue.length > 0 && this.#broken === undefined);
       if (this.#broken !== undefined) this.#failAll(this.#queue.splice(0), this.#broken);
     } finally {
       this.#flushing = false;
@@ -249,6 +267,121 @@ export class GroupCommitQueue<P> {
       this.#idleWaiters = [];
       for (const wake of waiters) wake();
     }
+  }
+
+  async #runSerial(flushGroup: (group: readonly P[]) => Promise<readonly CoordinatorPosition[]>): Promise<void> {
+    while (this.#queue.length > 0 && this.#broken === undefined) {
+      await this.#lingerForGroup();
+      const group = this.#takeGroup();
+      if (group.length === 0) continue;
+      await (async () => {
+        const payloads = group.map((e) => e.payload);
+        this.#hooks.beforeFlush?.(payloads);
+        const startedMs = this.#clock.now();
+        let positions: readonly CoordinatorPosition[];
+        try {
+          positions = await flushGroup(payloads);
+        } catch (error) {
+          this.#breakWith(group, error);
+          return;
+        }
+        this.#finishGroup(group, positions, startedMs);
+      })();
+    }
+  }
+
+  /**
+   * Two groups in flight: group N+1 is written while group N's sync runs. Group N+1's
+   * ordered phase runs only after its own sync and after group N's ordered phase; if any
+   * earlier sync failed, it fails too (its bytes are in the log, but nothing was
+   * acknowledged, and recovery decides from the log as for any crash).
+   */
+  async #runPipelined(writeGroup: (group: readonly P[]) => Promise<WrittenGroup>): Promise<void> {
+    let previousStage: Promise<void> = Promise.resolve();
+    let lastStageDone = true;
+    for (;;) {
+      while (this.#queue.length > 0 && this.#broken === undefined) {
+        await this.#lingerForGroup();
+        const group = this.#takeGroup();
+        if (group.length === 0) continue;
+        const payloads = group.map((e) => e.payload);
+        this.#hooks.beforeFlush?.(payloads);
+        const startedMs = this.#clock.now();
+        let written: WrittenGroup;
+        try {
+          written = await writeGroup(payloads);
+        } catch (error) {
+          await previousStage;
+          this.#breakWith(group, error);
+          break;
+        }
+        const synced = written.sync();
+        const before = previousStage;
+        const stage = (async () => {
+          let syncError: unknown;
+          try {
+            await synced;
+          } catch (error) {
+            syncError = error ?? new Error('sync failed');
+          }
+          await before;
+          if (syncError !== undefined) this.#breakWith(group, syncError);
+          else if (this.#broken !== undefined) this.#breakWith(group, this.#broken);
+          else this.#finishGroup(group, written.positions, startedMs);
+        })();
+        previousStage = stage;
+        lastStageDone = false;
+        void stage.then(() => {
+          if (previousStage === stage) lastStageDone = true;
+        });
+        // Bound the pipeline: write the next group only once the previous one is done.
+        await before;
+      }
+      if (this.#broken !== undefined || lastStageDone) {
+        await previousStage;
+        return;
+      }
+      // Nothing queued, a group still syncing: wake for whichever comes first, a new
+      // commit (written at once, beside the running sync) or the end of that group.
+      await Promise.race([
+        previousStage,
+        new Promise<void>((resolve) => {
+          this.#wakePipeline = resolve;
+        }),
+      ]);
+      this.#wakePipeline = undefined;
+    }
+  }
+
+  /** Takes the next group, failing entries whose chain already failed. */
+  #takeGroup(): QueuedEntry<P>[] {
+    const group: QueuedEntry<P>[] = [];
+    for (const entry of this.#queue.splice(0, this.#maxGroupSize)) {
+      const ticket = entry.ticket;
+      if (ticket?.state === 'failed') this.#failAll([entry], ticket.failure);
+      else if (ticket?.predecessor?.state === 'failed') this.#failAll([entry], new PriorCommitFailedError(`${ticket.predecessor.label} failed`, ticket.predecessor.failure));
+      else group.push(entry);
+    }
+    if (group.length > 0) this.#groupsTaken += 1;
+    return group;
+  }
+
+  /** Counts a taken group as finished and wakes the checkpoints waiting for it. */
+  #groupDone(): void {
+    this.#groupsDone += 1;
+    if (this.#groupWaiters.length === 0) return;
+    const still: { readonly target: number; readonly resolve: () => void }[] = [];
+    for (const waiter of this.#groupWaiters) {
+      if (this.#groupsDone >= waiter.target) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.#groupWaiters = still;
+  }
+
+  #breakWith(group: readonly QueuedEntry<P>[], error: unknown): void {
+    this.#groupDone();
+    this.#broken ??= error;
+    this.#failAll(group, error instanceof CommitLogError ? error : new CommitLogError(error instanceof Error ? error.message : String(error), error));
   }
 
   async #lingerForGroup(): Promise<void> {
@@ -265,28 +398,10 @@ export class GroupCommitQueue<P> {
     });
   }
 
-  async #commitGroup(taken: QueuedEntry<P>[]): Promise<void> {
-    // Entries whose predecessor failed after they were queued cannot commit.
-    const group: QueuedEntry<P>[] = [];
-    for (const entry of taken) {
-      const ticket = entry.ticket;
-      if (ticket?.state === 'failed') this.#failAll([entry], ticket.failure);
-      else if (ticket?.predecessor?.state === 'failed') this.#failAll([entry], new PriorCommitFailedError(`${ticket.predecessor.label} failed`, ticket.predecessor.failure));
-      else group.push(entry);
-    }
-    if (group.length === 0) return;
-    const payloads = group.map((e) => e.payload);
-    this.#hooks.beforeFlush?.(payloads);
-    const startedMs = this.#clock.now();
-    let positions: readonly CoordinatorPosition[];
-    try {
-      positions = await this.#hooks.flushGroup(payloads);
-      invariant(positions.length === group.length, () => `flushGroup returned ${positions.length} positions for ${group.length} entries`);
-    } catch (error) {
-      this.#broken = error;
-      this.#failAll(group, error instanceof CommitLogError ? error : new CommitLogError(error instanceof Error ? error.message : String(error), error));
-      return;
-    }
+  /** The ordered phase of a durable group, in queue order. */
+  #finishGroup(group: readonly QueuedEntry<P>[], positions: readonly CoordinatorPosition[], startedMs: number): void {
+    invariant(positions.length === group.length, () => `the log returned ${positions.length} positions for ${group.length} entries`);
+    this.#groupDone();
     this.#latency.add(this.#clock.now() - startedMs);
     this.#groups += 1;
     this.#groupedEntries += group.length;

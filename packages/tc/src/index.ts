@@ -1,7 +1,7 @@
 export { CommitOrderChain, CommitOrderTicket } from './commit-order.js';
 export type { ParkedTicketStatus, TicketState } from './commit-order.js';
 export { GroupCommitQueue } from './group-commit-queue.js';
-export type { GroupCommitHooks, GroupCommitOptions, GroupCommitStats, GroupOutcome } from './group-commit-queue.js';
+export type { GroupCommitHooks, GroupCommitOptions, GroupCommitStats, GroupOutcome, WrittenGroup } from './group-commit-queue.js';
 export type { CommitRequest } from './internal/branch-driver.js';
 export type { CommitResult, CoordinatorPosition, TcParticipant, TransactionBranch, Xid } from './participant.js';
 export { SingleParticipantCoordinator } from './single-participant-coordinator.js';

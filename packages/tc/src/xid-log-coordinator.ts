@@ -1,6 +1,6 @@
 import { nodeFileSystem, type Clock, type FileHandle, type FileSystem } from '@lockstep/base';
 import { CoordinatorUnavailableError } from './errors/coordinator-unavailable-error.js';
-import { GroupCommitQueue, type GroupCommitOptions, type GroupCommitStats } from './group-commit-queue.js';
+import { GroupCommitQueue, type GroupCommitOptions, type GroupCommitStats, type WrittenGroup } from './group-commit-queue.js';
 import { branchHooks, commitThroughQueue, type CommitRequest } from './internal/branch-driver.js';
 import { decodeXidLog, encodeCommitGroup, parseXidLogFileName, XID_LOG_HEADER, xidLogFileName } from './internal/xid-log-file.js';
 import type { CommitResult, CoordinatorPosition, TcParticipant, Xid } from './participant.js';
@@ -49,7 +49,7 @@ export class XidLogCoordinator {
     this.#file = file;
     this.#fileNumber = fileNumber;
     this.recovery = recovery;
-    this.#queue = new GroupCommitQueue<CommitRequest>({ ...branchHooks, flushGroup: (group) => this.#flushGroup(group) }, options);
+    this.#queue = new GroupCommitQueue<CommitRequest>({ ...branchHooks, writeGroup: (group) => this.#writeGroup(group) }, options);
   }
 
   /** Opens the log, recovers prepared transactions in every participant, starts a fresh log file. */
@@ -109,7 +109,7 @@ export class XidLogCoordinator {
       this.#fileNumber += 1;
       return old;
     });
-    await this.#queue.waitForGroupInFlight();
+    await this.#queue.waitForTakenGroups();
     for (const participant of this.#participants) await participant.checkpoint?.();
     await previous.file.close();
     await removeLogFiles(this.#fs, this.#dir, [previous.number]);
@@ -127,13 +127,14 @@ export class XidLogCoordinator {
     await this.#withLogLock(() => this.#file.close());
   }
 
-  #flushGroup(group: readonly CommitRequest[]): Promise<CoordinatorPosition[]> {
+  /** Appends the group's record; the sync is returned, so the next group can be written while it runs. */
+  #writeGroup(group: readonly CommitRequest[]): Promise<WrittenGroup> {
     return this.#withLogLock(async () => {
       const record = encodeCommitGroup(group.map((r) => r.xid));
-      const at = await this.#file.append(record);
-      await this.#file.datasync();
+      const file = this.#file;
+      const at = await file.append(record);
       const position: CoordinatorPosition = { logNumber: this.#fileNumber, offset: at + record.length };
-      return group.map(() => position);
+      return { positions: group.map(() => position), sync: () => file.datasync() };
     });
   }
 

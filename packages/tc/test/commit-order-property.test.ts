@@ -13,21 +13,40 @@ interface Item {
  * A queue whose flush completes after a random number of scheduling steps, so arrivals
  * interleave with flushes in every way the seed picks.
  */
-function buildQueue(flushDelays: () => number, step: () => Promise<void>) {
+function buildQueue(flushDelays: () => number, step: () => Promise<void>, pipelined: boolean) {
   const logOrder: Item[] = [];
   const ordered: Item[] = [];
   const beforeFlush: Item[] = [];
   let flushes = 0;
-  const queue = new GroupCommitQueue<Item>({
-    beforeFlush: (group) => beforeFlush.push(...group),
-    async flushGroup(group): Promise<CoordinatorPosition[]> {
-      flushes += 1;
-      logOrder.push(...group);
-      for (let i = flushDelays(); i > 0; i--) await step();
-      return group.map((_, i) => ({ logNumber: 1, offset: logOrder.length - group.length + i }));
-    },
-    runOrdered: (item) => ordered.push(item),
-  });
+  const positionsOf = (group: readonly Item[]): CoordinatorPosition[] => group.map((_, i) => ({ logNumber: 1, offset: logOrder.length - group.length + i }));
+  const wait = async (): Promise<void> => {
+    for (let i = flushDelays(); i > 0; i--) await step();
+  };
+  const queue = new GroupCommitQueue<Item>(
+    pipelined
+      ? {
+          beforeFlush: (group) => beforeFlush.push(...group),
+          async writeGroup(group) {
+            flushes += 1;
+            logOrder.push(...group);
+            const positions = positionsOf(group);
+            await wait();
+            return { positions, sync: wait };
+          },
+          runOrdered: (item) => ordered.push(item),
+        }
+      : {
+          beforeFlush: (group) => beforeFlush.push(...group),
+          async flushGroup(group): Promise<CoordinatorPosition[]> {
+            flushes += 1;
+            logOrder.push(...group);
+            const positions = positionsOf(group);
+            await wait();
+            return positions;
+          },
+          runOrdered: (item) => ordered.push(item),
+        },
+  );
   return { queue, logOrder, ordered, beforeFlush, flushes: () => flushes };
 }
 
@@ -38,7 +57,8 @@ describe('ordering properties', () => {
         fc.integer({ min: 1, max: 3 }),
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 40 }),
         fc.integer({ min: 1, max: 1_000_000 }),
-        async (chains, arrivals, seed) => {
+        fc.boolean(),
+        async (chains, arrivals, seed, pipelined) => {
           // Each arrival is a commit: chain index (or a plain commit when >= chains).
           const chainObjects = Array.from({ length: chains }, (_, i) => new CommitOrderChain(`d${i}`));
           const items = arrivals.map((c, i) => {
@@ -52,6 +72,7 @@ describe('ordering properties', () => {
           const { queue, logOrder, ordered, beforeFlush } = buildQueue(
             () => delays[(d = (d * 1103515245 + 12345) % 2147483648) % delays.length]!,
             () => stepper!(),
+            pipelined,
           );
           scheduler.spawn('flusher-steps', async (ctx) => {
             stepper = () => ctx.step('flush');
@@ -78,7 +99,7 @@ describe('ordering properties', () => {
           expect(ordered).toHaveLength(items.length);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 

@@ -254,3 +254,81 @@ describe('commit-order tickets', () => {
     expect(gate.calls).toHaveLength(2);
   });
 });
+
+describe('pipelined writes (writeGroup)', () => {
+  function makePipelined() {
+    const written: string[][] = [];
+    const syncs: { group: string[]; release: (error?: Error) => void }[] = [];
+    const ordered: string[] = [];
+    const queue = new GroupCommitQueue<Item>({
+      writeGroup: (group) => {
+        const names = group.map((g) => g.name);
+        written.push(names);
+        return Promise.resolve({
+          positions: group.map((_, i) => ({ logNumber: 1, offset: written.length * 100 + i })),
+          sync: () =>
+            new Promise<void>((resolve, reject) => {
+              syncs.push({ group: names, release: (error) => { if (error === undefined) resolve(); else reject(error); } });
+            }),
+        });
+      },
+      runOrdered: (item) => ordered.push(item.name),
+    });
+    return { queue, written, syncs, ordered };
+  }
+
+  it('writes the next group while the previous sync runs, two groups at most, ordered phases in order', async () => {
+    const { queue, written, syncs, ordered } = makePipelined();
+    const a = queue.submit({ name: 'a' });
+    await settle();
+    expect(written).toEqual([['a']]);
+    const b = queue.submit({ name: 'b' });
+    await settle();
+    expect(written).toEqual([['a'], ['b']]); // written while a's sync is in flight
+    const c = queue.submit({ name: 'c' });
+    await settle();
+    expect(written).toHaveLength(2); // bounded: c waits until a's group is done
+    syncs[1]!.release(); // b's sync finishes first ...
+    await settle();
+    expect(ordered).toEqual([]); // ... but b cannot commit before a
+    syncs[0]!.release();
+    await Promise.all([a, b]);
+    expect(ordered).toEqual(['a', 'b']);
+    await settle();
+    expect(written).toEqual([['a'], ['b'], ['c']]);
+    syncs[2]!.release();
+    expect((await c).ok).toBe(true);
+    expect(ordered).toEqual(['a', 'b', 'c']);
+    expect(queue.stats().groups).toBe(3);
+  });
+
+  it('fails the group written behind a failed sync, and every later commit', async () => {
+    const { queue, syncs, ordered } = makePipelined();
+    const a = queue.submit({ name: 'a' });
+    await settle();
+    const b = queue.submit({ name: 'b' });
+    await settle();
+    syncs[1]!.release();
+    syncs[0]!.release(new Error('fdatasync: EIO'));
+    expect((await a).ok).toBe(false);
+    expect((await b).ok).toBe(false);
+    expect(ordered).toEqual([]);
+    expect((await queue.submit({ name: 'c' })).ok).toBe(false);
+  });
+
+  it('waitForTakenGroups resolves only after every group taken so far has finished', async () => {
+    const { queue, syncs } = makePipelined();
+    const a = queue.submit({ name: 'a' });
+    await settle();
+    let done = false;
+    const barrier = queue.waitForTakenGroups().then(() => { done = true; });
+    const b = queue.submit({ name: 'b' }); // taken after the barrier was set up: not waited for
+    await settle();
+    expect(done).toBe(false);
+    syncs[0]!.release();
+    await barrier;
+    expect(done).toBe(true);
+    syncs[1]!.release();
+    await Promise.all([a, b]);
+  });
+});
