@@ -14,3 +14,17 @@ export { CoordinatorUnavailableError } from './errors/coordinator-unavailable-er
 export { CommitQueueFullError } from './errors/queue-full-error.js';
 export { PriorCommitFailedError } from './errors/prior-commit-failed-error.js';
 export { XidLogCorruptError } from './errors/xid-log-corrupt-error.js';
+export { BinlogCoordinator, comparePositions, recoverFromBinlog } from './binlog-coordinator.js';
+export type {
+  BinlogCommitRequest,
+  BinlogCommitResult,
+  BinlogCoordinatorOptions,
+  BinlogRecoveryOptions,
+  BinlogRecoveryReport,
+  BinlogSink,
+  GtidFlags,
+  LoggedTransaction,
+  RecoveredTransaction,
+} from './binlog-coordinator.js';
+export { GtidState, formatGtid } from './gtid.js';
+export type { Gtid } from './gtid.js';

@@ -1,5 +1,5 @@
 import type { CommitOrderTicket } from '../commit-order.js';
-import type { GroupCommitQueue } from '../group-commit-queue.js';
+import type { GroupOutcome } from '../group-commit-queue.js';
 import type { CommitResult, CoordinatorPosition, TransactionBranch, Xid } from '../participant.js';
 
 /** What `logAndOrder` receives: the transaction's branches, and on a replica its ticket. */
@@ -24,7 +24,11 @@ export const branchHooks = {
  * the group commit, then the unordered `commit` of every branch (errors there are
  * delayed errors), or `rollback` of every branch when anything before durability failed.
  */
-export async function commitThroughQueue(queue: GroupCommitQueue<CommitRequest>, request: CommitRequest, twoPhase: boolean): Promise<CommitResult> {
+export interface CommitSubmitter {
+  submit(request: CommitRequest, ticket: CommitOrderTicket | undefined): Promise<GroupOutcome>;
+}
+
+export async function commitThroughQueue(queue: CommitSubmitter, request: CommitRequest, twoPhase: boolean): Promise<CommitResult> {
   if (twoPhase) {
     const prepared = await Promise.allSettled(request.branches.map((b) => (b.prepare === undefined ? Promise.resolve() : b.prepare(request.xid))));
     const failure = prepared.find((r): r is PromiseRejectedResult => r.status === 'rejected');
