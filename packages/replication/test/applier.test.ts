@@ -1,7 +1,7 @@
 import { ManualClock, Random } from '@lockstep/base';
 import { PriorCommitFailedError } from '@lockstep/tc';
 import { describe, expect, it } from 'vitest';
-import { ApplierConfigError, ParallelApplier, ReplicaApplyError, type ParallelMode } from '../src/index.js';
+import { ApplierConfigError, ParallelApplier, ReplicaApplyError, type ParallelMode, type WorkerTransaction } from '../src/index.js';
 import { gate, row, settle, txn } from './helpers.js';
 import { MemoryDatabase, SimApplyError, type SimEvent } from './sim/memory-database.js';
 
@@ -214,5 +214,36 @@ describe('ParallelApplier', () => {
     expect(applier.status().counters.skipped).toBe(2);
     expect(applier.status().lagMs).toBe(0);
     expect(outcome.position[0]!.seqNo).toBe(3n);
+  });
+});
+
+describe('ParallelApplier.onLockWait', () => {
+  it('ignores reports about attempts it did not start, stale attempts, and holders that are earlier or in another domain', async () => {
+    const t2 = gate();
+    const { applier, db } = setup('aggressive', {
+      keyAware: false,
+      beforeApply: async (work) => {
+        if (work.transaction.gtid.seqNo === 2n && work.transaction.gtid.domainId === 0) await t2.promise;
+      },
+    });
+    const seen: WorkerTransaction<SimEvent>[] = [];
+    const begin = db.begin.bind(db);
+    db.begin = (work) => {
+      seen.push(work);
+      return begin(work);
+    };
+    const running = applier.run([txn(1n, [row('a')]), txn(2n, [row('b')]), txn(1n, [row('c')], { domainId: 1 })]);
+    await settle(5);
+    const d0t2 = seen.find((w) => w.transaction.gtid.seqNo === 2n && w.transaction.gtid.domainId === 0)!;
+    const d1t1 = seen.find((w) => w.transaction.gtid.domainId === 1)!;
+    const foreign = { id: -1, transaction: d0t2.transaction, attempt: 0, workerId: 0, killed: false };
+    applier.onLockWait(foreign, [d0t2]); // not ours
+    applier.onLockWait(d1t1, [d0t2]); // another domain
+    applier.onLockWait(d0t2, [foreign]); // holder not ours
+    expect(applier.status().counters.kills).toBe(0);
+    expect(d0t2.killed).toBe(false);
+    t2.open();
+    expect((await running).state).toBe('caught-up');
+    expect(applier.status().counters.lockWaits).toBe(3);
   });
 });
