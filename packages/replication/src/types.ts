@@ -120,7 +120,7 @@ export type WorkerState =
   | 'Waiting for work from SQL thread'
   | 'Waiting for prior transaction to start commit before starting next transaction'
   | 'Waiting for prior transaction to commit'
-  | 'Waiting for conflicting prior transaction to commit'
+  | 'Waiting for conflicting prior transaction to start commit'
   | 'Applying events'
   | 'Committing'
   | 'Rolling back'

@@ -247,3 +247,22 @@ describe('ParallelApplier.onLockWait', () => {
     expect(applier.status().counters.lockWaits).toBe(3);
   });
 });
+
+describe('worker assignment', () => {
+  it('a domain uses at most domainWorkerCap workers, and domains spread over the pool', async () => {
+    const db = new MemoryDatabase({ clock: new ManualClock(), random: new Random(9) });
+    const used = new Map<number, Set<number>>();
+    const begin = db.begin.bind(db);
+    db.begin = (work) => {
+      const domain = work.transaction.gtid.domainId;
+      if (!used.has(domain)) used.set(domain, new Set());
+      used.get(domain)!.add(work.workerId);
+      return begin(work);
+    };
+    const applier = new ParallelApplier<SimEvent>({ target: db, workers: 4, domainWorkerCap: 2 });
+    const history = Array.from({ length: 12 }, (_, i) => txn(BigInt(Math.floor(i / 2) + 1), [row(`k${i}`)], { domainId: i % 2 }));
+    expect((await applier.run(history)).state).toBe('caught-up');
+    expect([...used.get(0)!].sort()).toEqual([1, 2]);
+    expect([...used.get(1)!].sort()).toEqual([3, 4]);
+  });
+});

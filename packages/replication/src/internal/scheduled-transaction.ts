@@ -48,7 +48,7 @@ export class ScheduledTransaction<E> {
   next: ScheduledTransaction<E> | undefined;
   /** Must have committed before this one starts (mode rules and barriers). */
   readonly commitDeps: ScheduledTransaction<E>[] = [];
-  /** Must have committed before this one starts: they write the same keys. */
+  /** Must have started to commit (and so hold all their locks) before this one starts: they write the same keys. */
   readonly keyDeps: ScheduledTransaction<E>[] = [];
   /** Must have started committing before this one starts (minimal, conservative). */
   readonly startCommitDeps: ScheduledTransaction<E>[] = [];

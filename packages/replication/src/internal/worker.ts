@@ -98,9 +98,12 @@ export class Worker<E> {
       this.#set('Waiting for prior transaction to commit', s);
       if (!(await dep.finished.promise)) return false;
     }
+    // A conflicting predecessor that has started to commit holds every lock it needs, so
+    // from then on this one can only queue behind its locks (a wait the kill rule leaves
+    // alone: the waiter is the later one) — it applies its other rows meanwhile.
     for (const dep of s.keyDeps) {
-      this.#set('Waiting for conflicting prior transaction to commit', s);
-      if (!(await dep.finished.promise)) return false;
+      this.#set('Waiting for conflicting prior transaction to start commit', s);
+      await dep.startedCommit.promise;
     }
     for (const dep of s.startCommitDeps) {
       this.#set('Waiting for prior transaction to start commit before starting next transaction', s);
