@@ -1,7 +1,7 @@
 // The applier on a sysbench oltp_write_only-like primary history, committing through a
 // group-commit queue that appends to a real file and datasyncs once per group.
 // The apply target is SIMULATED (rows in a Map, a row-lock table) until the SQL layer exists.
-// Usage: npm run bench -w @lockstep/replication [-- --quick] [-- --transactions N]
+// Usage: npm run bench -w @lockstep/replication [-- --quick] [-- --transactions N] [-- --rows N]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ const quick = process.argv.includes('--quick');
 const transactionsArg = process.argv.indexOf('--transactions');
 const transactions = transactionsArg > 0 ? Number(process.argv[transactionsArg + 1]) : quick ? 3_000 : 20_000;
 const workerCounts = quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32];
-const tableRows = 2_000;
+const rowsArg = process.argv.indexOf('--rows');
+const tableRows = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 2_000;
 const clients = 16;
 const dir = mkdtempSync(join(tmpdir(), 'lockstep-repl-bench-'));
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, node: process.version };

@@ -22,3 +22,4 @@ export { EventStreamError } from './errors/event-stream-error.js';
 export { ReplicaApplyError } from './errors/replica-apply-error.js';
 export { RetriesExhaustedError } from './errors/retries-exhausted-error.js';
 export { TransactionKilledError } from './errors/transaction-killed-error.js';
+export type { CommitOrderTicket, Gtid } from '@lockstep/tc';

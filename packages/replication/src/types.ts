@@ -1,3 +1,4 @@
+import type { Clock } from '@lockstep/base';
 import type { CommitOrderTicket, Gtid } from '@lockstep/tc';
 
 /**
@@ -112,7 +113,7 @@ export interface ParallelApplierOptions<E> {
   readonly maxWriteSetKeys?: number;
   /** Per domain, the last GTID already applied: transactions at or before it are skipped. */
   readonly startPosition?: readonly Gtid[];
-  readonly clock?: import('@lockstep/base').Clock;
+  readonly clock?: Clock;
 }
 
 /** MariaDB's processlist wording, plus two states of our own for key-aware waits and retries. */

@@ -102,4 +102,25 @@ describe('key-aware scheduling', () => {
     expect(counters.unknownKeys).toBe(2);
     expect(db.rows.get('a')).toBe('0-1-1;0-1-2;0-1-3;');
   });
+
+  it('in optimistic mode a waited transaction with a known write set waits only for its conflicting predecessor', async () => {
+    const t1 = gate();
+    const db = new MemoryDatabase({
+      clock: new ManualClock(),
+      random: new Random(10),
+      beforeApply: async (work) => {
+        if (work.transaction.gtid.seqNo === 1n) await t1.promise;
+      },
+    });
+    const applier = new ParallelApplier<SimEvent>({ target: db, mode: 'optimistic', workers: 3 });
+    const running = applier.run([txn(1n, [row('a')]), txn(2n, [row('b')], { flags: { waited: true } }), txn(3n, [{ kind: 'statement', keys: ['c'] }], { flags: { waited: true } })]);
+    await settle(5);
+    // 2's keys are known and touch nothing in flight: it has begun (and waits to commit);
+    // 3's keys are unknown, so its waited flag holds it back until 2 commits.
+    expect(db.openTransactions).toBe(2);
+    expect(db.commitLog).toEqual([]);
+    expect(applier.status().counters.keyWaits).toBe(0);
+    t1.open();
+    expect((await running).state).toBe('caught-up');
+  });
 });

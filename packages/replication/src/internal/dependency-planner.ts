@@ -11,7 +11,9 @@ import type { ScheduledTransaction } from './scheduled-transaction.js';
  * - `conservative`: transactions sharing the primary's commit id form a batch; a batch
  *   starts once every member of the previous batch has started to commit.
  * - `optimistic`: start at once, except DDL, non-transactional, not-allow-parallel and
- *   waited transactions, which wait for the previous one to commit.
+ *   waited transactions, which wait for the previous one to commit (with key-aware
+ *   scheduling, `waited` is ignored when the write set is known: the keys say exactly
+ *   what it conflicts with).
  * - `aggressive`: as optimistic, ignoring not-allow-parallel and waited.
  * - In every parallel mode, DDL and non-transactional work is a barrier on both sides.
  * - Key-aware (conservative, optimistic, aggressive): a transaction whose write set is
@@ -69,15 +71,21 @@ export function planDependencies<E>(s: ScheduledTransaction<E>, globalLast: Sche
     }
     domain.batch.push(s);
     for (const member of domain.previousBatch) if (live(member)) s.startCommitDeps.push(member);
-  } else if (mode === 'optimistic') {
-    waitsForPrevious ||= live(previous) && (!flags.allowParallel || flags.waited);
   }
-  if (!settings.keyAware || mode === 'minimal') {
+  const keyAware = settings.keyAware && mode !== 'minimal';
+  if (keyAware) {
+    s.keys = writeSetOf(settings.target, s.transaction.events, settings.maxWriteSetKeys);
+    if (s.keys === undefined) settings.counters.unknownKeys += 1;
+  }
+  if (mode === 'optimistic') {
+    // `waited` is the primary's hint of a likely conflict; a known write set says exactly
+    // which transaction it conflicts with, so the hint only matters without one.
+    waitsForPrevious ||= live(previous) && (!flags.allowParallel || (flags.waited && s.keys === undefined));
+  }
+  if (!keyAware) {
     if (waitsForPrevious && previous !== undefined) s.commitDeps.push(previous);
     return;
   }
-  s.keys = writeSetOf(settings.target, s.transaction.events, settings.maxWriteSetKeys);
-  if (s.keys === undefined) settings.counters.unknownKeys += 1;
   // Keys are registered even when the transaction waits for its predecessor anyway, so
   // that later transactions writing the same keys know to wait for it.
   const conflicts = new Set<ScheduledTransaction<E>>();
