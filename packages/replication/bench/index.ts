@@ -1,7 +1,7 @@
 // The applier on a sysbench oltp_write_only-like primary history, committing through a
 // group-commit queue that appends to a real file and datasyncs once per group.
 // The apply target is SIMULATED (rows in a Map, a row-lock table) until the SQL layer exists.
-// Usage: npm run bench -w @lockstep/replication [-- --quick] [-- --transactions N] [-- --rows N]
+// Usage: npm run bench -w @lockstep/replication [-- --quick] [-- --transactions N] [-- --rows N] [-- --overlap N]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const quick = process.argv.includes('--quick');
 const transactionsArg = process.argv.indexOf('--transactions');
 const transactions = transactionsArg > 0 ? Number(process.argv[transactionsArg + 1]) : quick ? 3_000 : 20_000;
 const workerCounts = quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32];
+const overlapArg = process.argv.indexOf('--overlap');
+const commitOverlap = overlapArg > 0 ? Number(process.argv[overlapArg + 1]) : 0;
 const rowsArg = process.argv.indexOf('--rows');
 const tableRows = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 2_000;
 const clients = 16;
@@ -79,7 +81,7 @@ interface Point {
 
 async function measure(history: readonly ReplicatedTransaction<BenchEvent>[], expected: Map<string, number>, mode: ParallelMode, workers: number, keyAware: boolean): Promise<Point> {
   const { target, close } = await openTarget(join(dir, `${mode}-${workers}-${keyAware}.log`));
-  const applier = new ParallelApplier<BenchEvent>({ target, mode, workers, keyAware, maxQueuedBytes: 64 * 1024 });
+  const applier = new ParallelApplier<BenchEvent>({ target, mode, workers, keyAware, maxQueuedBytes: 64 * 1024, commitOverlap });
   target.onLockWait = (w, h) => {
     applier.onLockWait(w, h);
   };
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
   const expected = serialRows(history);
   console.log(`@lockstep/replication bench — SIMULATED apply target (in-memory rows + row locks), commits through a group-commit queue with a real file append + datasync per group`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}; files in ${tmpdir()}`);
-  console.log(`history: ${transactions} oltp_write_only-like transactions, ${tableRows} rows, commit groups of ${clients / 2}-${clients}; every run verified row-for-row against a serial replay\n`);
+  console.log(`history: ${transactions} oltp_write_only-like transactions, ${tableRows} rows, commit groups of ${clients / 2}-${clients}, commitOverlap ${commitOverlap}; every run verified row-for-row against a serial replay\n`);
   const points: Point[] = [];
   points.push(await measure(history, expected, 'none', 1, false));
   const noneRate = points[0]!.rate;

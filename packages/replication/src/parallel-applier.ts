@@ -86,8 +86,9 @@ export class ParallelApplier<E> {
     const maxBytes = checkCount('maxQueuedBytes', options.maxQueuedBytes ?? 1 << 20, 1);
     const maxTransactions = checkCount('maxQueuedTransactions', options.maxQueuedTransactions ?? 1024, 1);
     this.#startPosition = new Map((options.startPosition ?? []).map((g) => [g.domainId, g]));
+    const commitOverlap = this.mode === 'none' ? 0 : checkCount('commitOverlap', options.commitOverlap ?? 0, 0);
     const host = this.#host();
-    this.#workers = Array.from({ length: workers }, (_, i) => new Worker<E>(i + 1, host, maxBytes, maxTransactions));
+    this.#workers = Array.from({ length: workers }, (_, i) => new Worker<E>(i + 1, host, maxBytes, maxTransactions, commitOverlap));
   }
 
   /**

@@ -266,3 +266,32 @@ describe('worker assignment', () => {
     expect([...used.get(1)!].sort()).toEqual([3, 4]);
   });
 });
+
+describe('commitOverlap', () => {
+  it('lets a worker start its next transaction while the previous one waits to commit, bounded per worker', async () => {
+    let t1 = gate();
+    const db = new MemoryDatabase({
+      clock: new ManualClock(),
+      random: new Random(11),
+      beforeApply: async (work) => {
+        if (work.transaction.gtid.seqNo === 1n) await t1.promise;
+      },
+    });
+    const history = [1n, 2n, 3n, 4n, 5n, 6n, 7n].map((n) => txn(n, [row(`k${n}`)]));
+    for (const [commitOverlap, begun] of [
+      [0, 2],
+      [1, 3],
+      [2, 4],
+    ] as const) {
+      t1 = gate();
+      const applier = new ParallelApplier<SimEvent>({ target: db, mode: 'optimistic', workers: 2, commitOverlap });
+      const running = applier.run(history.map((t) => ({ ...t, gtid: { ...t.gtid, domainId: commitOverlap } })));
+      await settle(8);
+      // Worker 1 is stuck applying 1; worker 2 took 2, then (with overlap) 4 and 6, each
+      // left waiting to commit behind 1.
+      expect(db.openTransactions, `commitOverlap ${commitOverlap}`).toBe(begun);
+      t1.open();
+      expect((await running).state).toBe('caught-up');
+    }
+  });
+});

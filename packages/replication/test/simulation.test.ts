@@ -13,8 +13,9 @@ describe('deterministic simulation', () => {
       const mode = MODES[seed % MODES.length]!;
       const workers = WORKERS[Math.floor(seed / MODES.length) % WORKERS.length]!;
       const keyAware = seed % 2 === 0;
-      const report = await simulate(seed, { mode, workers, keyAware });
-      expect(report.problems, `${mode} x${workers} keyAware=${keyAware}`).toEqual([]);
+      const commitOverlap = Math.floor(seed / 7) % 3;
+      const report = await simulate(seed, { mode, workers, keyAware, commitOverlap });
+      expect(report.problems, `${mode} x${workers} keyAware=${keyAware} commitOverlap=${commitOverlap}`).toEqual([]);
       retried += report.status.at(-1)!.counters.retried;
     });
     // The runs must exercise conflicts, or they prove nothing about kill-and-retry.
@@ -28,7 +29,7 @@ describe('deterministic simulation', () => {
       async (seed) => {
         const mode = MODES[seed % MODES.length]!;
         const workers = WORKERS[seed % WORKERS.length]!;
-        const report = await simulate(seed, { mode, workers, keyAware: seed % 3 !== 0, injectTimeoutP: 0.3, injectKillP: 0.05 });
+        const report = await simulate(seed, { mode, workers, keyAware: seed % 3 !== 0, injectTimeoutP: 0.3, injectKillP: 0.05, commitOverlap: seed % 2 });
         expect(report.problems, `${mode} x${workers}`).toEqual([]);
         injected += report.injected.timeouts + report.injected.kills;
       },
@@ -44,7 +45,7 @@ describe('deterministic simulation', () => {
       async (seed) => {
         const mode = MODES[seed % MODES.length]!;
         const workers = WORKERS[seed % WORKERS.length]!;
-        const report = await simulate(seed, { mode, workers, keyAware: seed % 2 === 1, crash: true, injectTimeoutP: 0.05 });
+        const report = await simulate(seed, { mode, workers, keyAware: seed % 2 === 1, crash: true, injectTimeoutP: 0.05, commitOverlap: (seed >> 1) % 2 });
         expect(report.problems, `${mode} x${workers}`).toEqual([]);
         if (report.crashed) crashes += 1;
       },

@@ -7,6 +7,7 @@ import { TransactionKilledError } from '../errors/transaction-killed-error.js';
 import { isTemporaryApplyError } from '../temporary-error.js';
 import type { ApplierCounters, ApplyTarget, WorkerState, WorkerStatus } from '../types.js';
 import { Attempt, type ScheduledTransaction } from './scheduled-transaction.js';
+import { Signal } from './signal.js';
 import { WorkerQueue } from './worker-queue.js';
 
 /** What a worker needs from the applier that owns it. */
@@ -42,8 +43,11 @@ export class Worker<E> {
   #current: ScheduledTransaction<E> | undefined;
   #sinceMs: number;
 
-  constructor(id: number, host: WorkerHost<E>, maxQueuedBytes: number, maxQueuedTransactions: number) {
+  readonly #commitOverlap: number;
+
+  constructor(id: number, host: WorkerHost<E>, maxQueuedBytes: number, maxQueuedTransactions: number, commitOverlap = 0) {
     this.id = id;
+    this.#commitOverlap = commitOverlap;
     this.#host = host;
     this.queue = new WorkerQueue<E>(maxQueuedBytes, maxQueuedTransactions);
     this.#sinceMs = host.clock.now();
@@ -51,16 +55,28 @@ export class Worker<E> {
 
   /** Runs until the queue is closed and drained. Never rejects. */
   async run(): Promise<void> {
+    // Transactions of this worker not finished yet: the one applying, plus at most
+    // `commitOverlap` that wait in the commit queue (or retry) on their own.
+    const running = new Set<Promise<void>>();
     for (;;) {
-      this.#set('Waiting for work from SQL thread', undefined);
+      if (running.size === 0) this.#set('Waiting for work from SQL thread', undefined);
       const s = await this.queue.take();
       if (s === undefined) break;
-      try {
-        await this.#execute(s);
-      } finally {
+      const reachedCommit = new Signal<undefined>();
+      const execution: Promise<void> = this.#execute(s, reachedCommit).finally(() => {
         this.queue.release(s);
+        reachedCommit.resolve(undefined);
+        running.delete(execution);
+      });
+      running.add(execution);
+      if (this.#commitOverlap === 0) {
+        await execution;
+        continue;
       }
+      await reachedCommit.promise;
+      while (running.size > this.#commitOverlap) await Promise.race(running);
     }
+    await Promise.all(running);
     this.#set('Stopped', undefined);
   }
 
@@ -117,7 +133,7 @@ export class Worker<E> {
     this.#host.gaveUp(s);
   }
 
-  async #execute(s: ScheduledTransaction<E>): Promise<void> {
+  async #execute(s: ScheduledTransaction<E>, reachedCommit: Signal<undefined>): Promise<void> {
     const host = this.#host;
     s.state = 'running';
     if (!(await this.#waitForDependencies(s))) {
@@ -143,7 +159,9 @@ export class Worker<E> {
         s.startedCommit.resolve(undefined);
         this.#set('Committing', s);
         this.#throwIfKilled(work);
-        await host.target.commit(work, s.ticket);
+        const committing = host.target.commit(work, s.ticket);
+        reachedCommit.resolve(undefined);
+        await committing;
         host.committed(s);
         this.#set('Waiting for work from SQL thread', undefined);
         return;

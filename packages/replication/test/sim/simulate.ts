@@ -17,6 +17,7 @@ export interface SimulationOptions {
   readonly retryLimit?: number;
   readonly domainWorkerCap?: number;
   readonly maxQueuedBytes?: number;
+  readonly commitOverlap?: number;
   /** Forward the database's lock-wait reports to the applier (default true; false only to prove the checks can fail). */
   readonly reportLockWaits?: boolean;
 }
@@ -77,6 +78,7 @@ export async function simulate(seed: number, options: SimulationOptions): Promis
       startPosition: [...database.positions].map(([domainId, seqNo]) => ({ domainId, serverId: 1, seqNo })),
       ...(options.domainWorkerCap === undefined ? {} : { domainWorkerCap: options.domainWorkerCap }),
       ...(options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes }),
+      ...(options.commitOverlap === undefined ? {} : { commitOverlap: options.commitOverlap }),
     });
     if (options.reportLockWaits !== false) {
       database.onLockWait = (waiter, holders) => {
