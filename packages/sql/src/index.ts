@@ -20,3 +20,8 @@ export { OutOfRangeError } from './errors/out-of-range-error.js';
 export { ParseError } from './errors/parse-error.js';
 export { StoredBytesCorruptError } from './errors/stored-bytes-corrupt-error.js';
 export { ValueOutOfRangeError } from './errors/value-out-of-range-error.js';
+
+export { ByteWriter } from './keys/byte-writer.js';
+export { decodeKeyPart, encodeKeyPart } from './keys/memcomparable.js';
+export type { KeyPart } from './keys/memcomparable.js';
+export { FIRST_USER_INDEX_ID, INDEX_ID_BYTES, IndexKeyCodec, keyHex, MAX_INDEX_ID, prefixSuccessor, readIndexId } from './keys/index-key.js';
