@@ -25,3 +25,5 @@ export { ByteWriter } from './keys/byte-writer.js';
 export { decodeKeyPart, encodeKeyPart } from './keys/memcomparable.js';
 export type { KeyPart } from './keys/memcomparable.js';
 export { FIRST_USER_INDEX_ID, INDEX_ID_BYTES, IndexKeyCodec, keyHex, MAX_INDEX_ID, prefixSuccessor, readIndexId } from './keys/index-key.js';
+export { MAX_ROW_VALUE_BYTES, RowCodec } from './rows/row-codec.js';
+export type { RowColumn } from './rows/row-codec.js';
