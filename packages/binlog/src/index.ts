@@ -1,2 +1,29 @@
-// Public API of @lockstep/binlog: named re-exports only. Being built (see the package's issue).
-export {};
+// Public API of @lockstep/binlog: named re-exports only.
+export { BinlogEventDecoder, BinlogEventEncoder, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_TABLE_MAPS, decodeEvent, encodeEvent, eventTypeCode } from './codec.js';
+export type { DecoderOptions, EncoderOptions } from './codec.js';
+export { ColumnType, formatDateTime } from './column-types.js';
+export type { ColumnDef, ColumnKind, ColumnTypeCode, ColumnValue, DateTimeValue } from './column-types.js';
+export {
+  BINLOG_MAGIC,
+  BINLOG_VERSION,
+  CHECKSUM_LENGTH,
+  COMMON_HEADER_LENGTH,
+  DEFAULT_SERVER_VERSION,
+  EventFlag,
+  EventType,
+  GtidFlag,
+  MARIADB_10_11_POST_HEADER_LENGTHS,
+  RowsFlag,
+} from './event-types.js';
+export type { EventTypeCode } from './event-types.js';
+export type * from './events.js';
+export { GtidPosition, compareGtids, formatGtid, formatGtidList, gtidsEqual, parseGtid, parseGtidList } from './gtid.js';
+export type { Gtid } from './gtid.js';
+export { BinlogClosedError } from './errors/binlog-closed-error.js';
+export { BinlogCorruptError } from './errors/binlog-corrupt-error.js';
+export { BinlogEncodeError } from './errors/binlog-encode-error.js';
+export { BinlogFileError } from './errors/binlog-file-error.js';
+export { BinlogTruncatedError } from './errors/binlog-truncated-error.js';
+export { BinlogUnsupportedError } from './errors/binlog-unsupported-error.js';
+export { GtidNotInBinlogError } from './errors/gtid-not-in-binlog-error.js';
+export { GtidParseError } from './errors/gtid-parse-error.js';
