@@ -1,5 +1,11 @@
-// Public API of @lockstep/kv: named re-exports only. The engine class (KvStore) lands with
-// the implementation; src/types.ts is the contract txn, tc and sql are written against.
+// Public API of @lockstep/kv: named re-exports only.
+export { KvStore } from './kv-store.js';
+export { KvBusyError } from './errors/kv-busy-error.js';
+export { KvClosedError } from './errors/kv-closed-error.js';
+export { KvCorruptionError } from './errors/kv-corruption-error.js';
+export { KvInvalidArgumentError } from './errors/kv-invalid-argument-error.js';
+export { KvIoError } from './errors/kv-io-error.js';
+export { KvXidError } from './errors/kv-xid-error.js';
 export type {
   IteratorOptions,
   KvEngine,

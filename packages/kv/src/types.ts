@@ -106,6 +106,16 @@ export interface KvStats {
   readonly checkpoints: number;
   readonly logFiles: number;
   readonly recovery: RecoveryReport;
+  // Added by the implementation (beyond the first contract):
+  /** Prepared transactions not yet committed or rolled back. */
+  readonly preparedTransactions: number;
+  /** Log bytes appended but not yet written to the file. */
+  readonly bufferedLogBytes: number;
+  readonly checkpointRunning: boolean;
+  /** The last background checkpoint's failure, if it failed (the next one retries). */
+  readonly lastCheckpointError: string | undefined;
+  /** Why writes are refused, when the log has failed (reads still work). */
+  readonly writeFailure: string | undefined;
 }
 
 export interface KvOpenOptions {
@@ -117,6 +127,19 @@ export interface KvOpenOptions {
   readonly checkpointAfterLogBytes?: number;
   /** Create the directory and an empty database if missing (default true). */
   readonly createIfMissing?: boolean;
+  // Added by the implementation (beyond the first contract): named bounds.
+  /** Largest key accepted (default 64 KiB). */
+  readonly maxKeyBytes?: number;
+  /** Largest value accepted (default 16 MiB). */
+  readonly maxValueBytes?: number;
+  /** Largest batch (keys + values) accepted (default 64 MiB). */
+  readonly maxBatchBytes?: number;
+  /** `write`/`prepare` wait for the log to drain while more than this is buffered (default 64 MiB). `writeOrdered` cannot wait and may exceed it. */
+  readonly maxBufferedLogBytes?: number;
+  /** More writers than this waiting for the log makes `write` fail with KvBusyError (default 65536). */
+  readonly maxQueuedWriters?: number;
+  /** A checkpoint encodes at most about this many bytes per synchronous step (default 1 MiB). */
+  readonly checkpointChunkBytes?: number;
 }
 
 /**

@@ -1,0 +1,356 @@
+import { setImmediate as yieldToImmediate } from 'node:timers/promises';
+import { FileSystemError, invariant, type FileHandle, type FileSystem } from '@lockstep/base';
+import { KvIoError } from '../errors/kv-io-error.js';
+import { encodeFileHeader, LOG_MAGIC, RecordType } from './record-codec.js';
+
+/** Largest single write the flusher issues (records are concatenated up to this). */
+export const MAX_WRITE_CHUNK_BYTES = 4 * 1024 * 1024;
+
+export function logFileName(fileNumber: number): string {
+  return `log-${String(fileNumber).padStart(6, '0')}.wal`;
+}
+
+interface Waiter {
+  readonly lsn: number;
+  readonly sync: boolean;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface RotateMarker {
+  readonly fileNumber: number;
+  readonly done: () => void;
+  readonly fail: (error: unknown) => void;
+}
+
+type PendingItem = Uint8Array | RotateMarker;
+
+export interface CoordinatorMark {
+  readonly seq: number;
+  readonly position: Uint8Array;
+}
+
+/**
+ * The write-ahead log writer: an in-memory buffer of encoded records and one flush loop.
+ *
+ * Group commit (leader/follower): appending a record is synchronous and never waits; a
+ * writer that needs its record written (or synced) registers a waiter and, if no flush is
+ * running, starts the loop — it becomes the leader. The loop writes everything buffered in
+ * one write, issues ONE datasync if any waiter it covers asked for sync, resolves every
+ * waiter it covered, and repeats while waiters remain. Writers arriving during a write or
+ * fsync are followers: their records ride the next iteration. Before each synced group the
+ * loop yields one macrotask turn so writers just released by the previous group (who
+ * re-enter in microtasks) join this group instead of trickling in one at a time.
+ *
+ * Invariants:
+ * - LSNs count record bytes across files; `syncedLsn <= writtenLsn <= appendedLsn`.
+ * - Records are written in append order; a file is fully synced before any record is
+ *   written to the next one (so only the newest log file can have a torn tail).
+ * - After a failure nothing more is written: an ENOSPC write keeps the unwritten records
+ *   buffered (`retry()` writes them once space returns); any other failure (and every
+ *   failed fsync, whose effect on the page cache is unknown) is permanent.
+ */
+export class LogWriter {
+  readonly #fs: FileSystem;
+  readonly #dir: string;
+  #handle: FileHandle;
+  #fileNumber: number;
+  #nextFileNumber: number;
+  #fileOffset: number;
+  #plannedFileBytes: number;
+  readonly #logFileBytes: number;
+  #pending: PendingItem[] = [];
+  #pendingBytes = 0;
+  #waiters: Waiter[] = [];
+  #waiterHead = 0;
+  #running = false;
+  #failure: KvIoError | undefined;
+  #failureRetryable = false;
+  #closed = false;
+  #coordinatorQueue: { lsn: number; mark: CoordinatorMark }[] = [];
+  readonly #onNewFile: (fileNumber: number) => void;
+
+  appendedLsn = 0;
+  writtenLsn = 0;
+  syncedLsn = 0;
+  fsyncs = 0;
+  bytesWritten = 0;
+  durableCoordinator: CoordinatorMark | undefined;
+
+  constructor(
+    fs: FileSystem,
+    dir: string,
+    file: { handle: FileHandle; fileNumber: number; size: number },
+    logFileBytes: number,
+    onNewFile: (fileNumber: number) => void,
+  ) {
+    this.#fs = fs;
+    this.#dir = dir;
+    this.#handle = file.handle;
+    this.#fileNumber = file.fileNumber;
+    this.#nextFileNumber = file.fileNumber + 1;
+    this.#fileOffset = file.size;
+    this.#plannedFileBytes = file.size;
+    this.#logFileBytes = logFileBytes;
+    this.#onNewFile = onNewFile;
+  }
+
+  /** Creates log file `fileNumber` with its header record and makes its name durable. */
+  static async createFile(fs: FileSystem, dir: string, fileNumber: number): Promise<{ handle: FileHandle; fileNumber: number; size: number }> {
+    const path = `${dir}/${logFileName(fileNumber)}`;
+    const handle = await fs.open(path, { create: true, truncate: true });
+    try {
+      const header = encodeFileHeader(RecordType.LogHeader, LOG_MAGIC, [fileNumber]);
+      await handle.write(header, 0);
+      await fs.syncDir(dir);
+      return { handle, fileNumber, size: header.length };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get fileNumber(): number {
+    return this.#fileNumber;
+  }
+
+  get bufferedBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  get waiterCount(): number {
+    return this.#waiters.length - this.#waiterHead;
+  }
+
+  get failure(): KvIoError | undefined {
+    return this.#failure;
+  }
+
+  get failureRetryable(): boolean {
+    return this.#failureRetryable;
+  }
+
+  /** Buffers a record; returns the LSN at its end. REQUIRES: no failure, not closed. */
+  append(record: Uint8Array, coordinator?: CoordinatorMark): number {
+    invariant(this.#failure === undefined && !this.#closed, 'log append after failure or close');
+    if (this.#plannedFileBytes + record.length > this.#logFileBytes && this.#plannedFileBytes > 64) {
+      this.#queueRotation(ignore, ignore);
+    }
+    this.#pending.push(record);
+    this.#pendingBytes += record.length;
+    this.#plannedFileBytes += record.length;
+    this.appendedLsn += record.length;
+    if (coordinator !== undefined) this.#coordinatorQueue.push({ lsn: this.appendedLsn, mark: coordinator });
+    return this.appendedLsn;
+  }
+
+  /** Starts a new log file after everything buffered so far; resolves once the switch is done. Returns the new file number. */
+  rotate(): { fileNumber: number; switched: Promise<void> } {
+    let done!: () => void;
+    let fail!: (error: unknown) => void;
+    const switched = new Promise<void>((resolve, reject) => {
+      done = resolve;
+      fail = reject;
+    });
+    // Marked handled here; the caller awaits it later and still sees a rejection.
+    switched.catch(ignore);
+    const fileNumber = this.#queueRotation(done, fail);
+    this.#kick();
+    return { fileNumber, switched };
+  }
+
+  /** Resolves once every record up to `lsn` is written (and synced with `sync`). */
+  waitFor(lsn: number, sync: boolean): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (lsn <= (sync ? this.syncedLsn : this.writtenLsn)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiters.push({ lsn, sync, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** After an ENOSPC: clears the failure and writes what is buffered; throws if it fails again. */
+  async retry(): Promise<void> {
+    if (this.#failure === undefined) return;
+    if (!this.#failureRetryable) throw this.#failure;
+    this.#failure = undefined;
+    this.#failureRetryable = false;
+    await this.waitFor(this.appendedLsn, false);
+  }
+
+  /** Syncs what is buffered (unless failed) and closes the file. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#failure === undefined) {
+      try {
+        await this.waitFor(this.appendedLsn, true);
+      } catch {
+        // The failure is recorded; close still releases the file.
+      }
+    }
+    while (this.#running) await yieldToImmediate();
+    this.#closed = true;
+    await this.#handle.close().catch(() => undefined);
+  }
+
+  #queueRotation(done: () => void, fail: (error: unknown) => void): number {
+    const fileNumber = this.#nextFileNumber++;
+    this.#pending.push({ fileNumber, done, fail });
+    this.#plannedFileBytes = 0;
+    return fileNumber;
+  }
+
+  #kick(): void {
+    if (this.#running || this.#failure !== undefined) return;
+    this.#running = true;
+    void this.#run();
+  }
+
+  async #run(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#hasSyncWaiter()) await yieldToImmediate();
+        if (this.#pending.length > 0) await this.#writePending();
+        if (this.#needsSync()) {
+          const target = this.writtenLsn;
+          await this.#handle.datasync();
+          this.fsyncs++;
+          this.#markSynced(target);
+        }
+        this.#resolveWaiters();
+        if (this.#pending.length === 0 && this.#waiterHead === this.#waiters.length) break;
+      }
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #writePending(): Promise<void> {
+    const items = this.#pending;
+    this.#pending = [];
+    let i = 0;
+    try {
+      while (i < items.length) {
+        const item = items[i]!;
+        if (!(item instanceof Uint8Array)) {
+          await this.#switchFile(item);
+          i++;
+          continue;
+        }
+        let end = i;
+        let bytes = 0;
+        while (end < items.length) {
+          const next = items[end]!;
+          if (!(next instanceof Uint8Array) || (bytes > 0 && bytes + next.length > MAX_WRITE_CHUNK_BYTES)) break;
+          bytes += next.length;
+          end++;
+        }
+        const chunk = end - i === 1 ? item : concat(items, i, end, bytes);
+        await this.#handle.write(chunk, this.#fileOffset);
+        this.#fileOffset += bytes;
+        this.writtenLsn += bytes;
+        this.bytesWritten += bytes;
+        this.#pendingBytes -= bytes;
+        i = end;
+      }
+    } catch (error) {
+      // Nothing after item i was written: keep it buffered, in order, ahead of newer records.
+      this.#pending = items.slice(i).concat(this.#pending);
+      throw error;
+    }
+  }
+
+  async #switchFile(marker: RotateMarker): Promise<void> {
+    if (this.writtenLsn > this.syncedLsn) {
+      const target = this.writtenLsn;
+      await this.#handle.datasync();
+      this.fsyncs++;
+      this.#markSynced(target);
+    }
+    const next = await LogWriter.createFile(this.#fs, this.#dir, marker.fileNumber);
+    await this.#handle.close().catch(() => undefined);
+    this.#handle = next.handle;
+    this.#fileNumber = next.fileNumber;
+    this.#fileOffset = next.size;
+    this.#onNewFile(next.fileNumber);
+    marker.done();
+  }
+
+  #markSynced(lsn: number): void {
+    this.syncedLsn = lsn;
+    const queue = this.#coordinatorQueue;
+    let n = 0;
+    while (n < queue.length && queue[n]!.lsn <= lsn) {
+      const { mark } = queue[n]!;
+      if (this.durableCoordinator === undefined || mark.seq > this.durableCoordinator.seq) this.durableCoordinator = mark;
+      n++;
+    }
+    if (n > 0) this.#coordinatorQueue = queue.slice(n);
+  }
+
+  #hasSyncWaiter(): boolean {
+    for (let i = this.#waiterHead; i < this.#waiters.length; i++) if (this.#waiters[i]!.sync) return true;
+    return false;
+  }
+
+  #needsSync(): boolean {
+    for (let i = this.#waiterHead; i < this.#waiters.length; i++) {
+      const w = this.#waiters[i]!;
+      if (w.lsn > this.writtenLsn) break;
+      if (w.sync && w.lsn > this.syncedLsn) return true;
+    }
+    return false;
+  }
+
+  #resolveWaiters(): void {
+    const waiters = this.#waiters;
+    let head = this.#waiterHead;
+    while (head < waiters.length) {
+      const w = waiters[head]!;
+      if (w.lsn > (w.sync ? this.syncedLsn : this.writtenLsn)) break;
+      head++;
+      w.resolve();
+    }
+    if (head === waiters.length) {
+      this.#waiters = [];
+      this.#waiterHead = 0;
+    } else {
+      this.#waiterHead = head;
+    }
+  }
+
+  #fail(error: unknown): void {
+    const retryable = error instanceof FileSystemError && error.fsCode === 'ENOSPC' && error.operation === 'write';
+    this.#failure = error instanceof KvIoError ? error : new KvIoError(`write-ahead log ${logFileName(this.#fileNumber)}`, error);
+    this.#failureRetryable = retryable;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (let i = this.#waiterHead; i < waiters.length; i++) waiters[i]!.reject(this.#failure);
+    this.#waiterHead = 0;
+    // A checkpoint waiting for a file switch must not wait forever; the marker stays queued
+    // (a retry after ENOSPC performs the switch, and a later checkpoint waits for it anew).
+    for (const item of this.#pending) if (!(item instanceof Uint8Array)) item.fail(this.#failure);
+  }
+
+  /** Starts writing what is buffered (without sync) if nothing is running: write-behind for writeOrdered. */
+  writeBehind(): void {
+    if (this.#pending.length > 0) this.#kick();
+  }
+}
+
+function ignore(): void {
+  // A size-based rotation has nobody waiting for it.
+}
+
+function concat(items: readonly PendingItem[], start: number, end: number, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    const item = items[i] as Uint8Array;
+    out.set(item, at);
+    at += item.length;
+  }
+  return out;
+}
