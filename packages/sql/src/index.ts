@@ -27,3 +27,44 @@ export type { KeyPart } from './keys/memcomparable.js';
 export { FIRST_USER_INDEX_ID, INDEX_ID_BYTES, IndexKeyCodec, keyHex, MAX_INDEX_ID, prefixSuccessor, readIndexId } from './keys/index-key.js';
 export { MAX_ROW_VALUE_BYTES, RowCodec } from './rows/row-codec.js';
 export type { RowColumn } from './rows/row-codec.js';
+
+export { Catalog, MAX_COLUMNS_PER_TABLE, MAX_IDENTIFIER_LENGTH, MAX_INDEXES_PER_TABLE, MAX_KEY_PARTS } from './catalog/catalog.js';
+export { HIDDEN_PK_PART, TableSchema } from './catalog/table-schema.js';
+export type { ColumnDef, IndexDef, TableCounters, TableDef } from './catalog/table-schema.js';
+export {
+  CATALOG_META_INDEX_ID,
+  catalogFromRecords,
+  catalogMetaKey,
+  catalogToRecords,
+  DATABASE_RECORD_INDEX_ID,
+  databaseRecordKey,
+  decodeTableRecord,
+  encodeTableCounters,
+  encodeTableRecord,
+  TABLE_COUNTERS_INDEX_ID,
+  TABLE_RECORD_INDEX_ID,
+  tableCountersKey,
+  tableRecordKey,
+} from './catalog/table-codec.js';
+export type { CatalogRecord } from './catalog/table-codec.js';
+export { quoteIdentifier, quoteString, showCreateTable, sqlLiteral } from './catalog/show-create.js';
+export { buildInsertRow, resolveInsertColumns, USE_DEFAULT } from './catalog/insert-row.js';
+export type { InsertRowResult, InsertValue } from './catalog/insert-row.js';
+export type * from './parser/ast.js';
+
+export { ColumnCountError } from './errors/column-count-error.js';
+export { ColumnSpecifiedTwiceError } from './errors/column-specified-twice-error.js';
+export { DatabaseExistsError } from './errors/database-exists-error.js';
+export { DatabaseMissingError } from './errors/database-missing-error.js';
+export { DuplicateColumnError } from './errors/duplicate-column-error.js';
+export { DuplicateKeyNameError } from './errors/duplicate-key-name-error.js';
+export { InvalidTableDefinitionError } from './errors/invalid-table-definition-error.js';
+export type { TableDefinitionProblem } from './errors/invalid-table-definition-error.js';
+export { MultiplePrimaryKeyError } from './errors/multiple-primary-key-error.js';
+export { NoDatabaseSelectedError } from './errors/no-database-selected-error.js';
+export { NoDefaultValueError } from './errors/no-default-value-error.js';
+export { NoSuchTableError } from './errors/no-such-table-error.js';
+export { TableExistsError } from './errors/table-exists-error.js';
+export { UnknownColumnError } from './errors/unknown-column-error.js';
+export { UnknownDatabaseError } from './errors/unknown-database-error.js';
+export { UnknownTableError } from './errors/unknown-table-error.js';
