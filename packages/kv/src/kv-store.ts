@@ -81,7 +81,7 @@ export class KvStore implements KvEngine {
   #checkpointRunning: Promise<void> | undefined;
   #checkpointStartLsn = 0;
   #checkpoints = 0;
-  #lastCheckpointError: unknown;
+  #lastCheckpointError: string | undefined;
   #batchesWritten = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -338,7 +338,7 @@ export class KvStore implements KvEngine {
       preparedTransactions: this.#prepared.size,
       bufferedLogBytes: this.#log.bufferedBytes,
       checkpointRunning: this.#checkpointRunning !== undefined,
-      lastCheckpointError: this.#lastCheckpointError === undefined ? undefined : String(this.#lastCheckpointError),
+      lastCheckpointError: this.#lastCheckpointError,
       writeFailure: this.#log.failure?.message,
     };
   }
@@ -423,7 +423,7 @@ export class KvStore implements KvEngine {
       this.#checkpointRunning = running;
       running
         .catch((error: unknown) => {
-          this.#lastCheckpointError = error;
+          this.#lastCheckpointError = error instanceof Error ? error.message : 'checkpoint failed';
         })
         .finally(() => {
           if (this.#checkpointRunning === running) this.#checkpointRunning = undefined;

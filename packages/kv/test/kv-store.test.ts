@@ -92,7 +92,7 @@ describe('KvStore basics', () => {
     expect(db.stats().iteratorsOpen).toBe(0);
     const snap = db.snapshot();
     const pinned = db.iterator({ snapshot: snap });
-    expect(() => pinned.refresh()).toThrow(KvInvalidArgumentError);
+    expect(() => { pinned.refresh(); }).toThrow(KvInvalidArgumentError);
     pinned.close();
     snap.release();
   });
@@ -124,7 +124,9 @@ describe('KvStore basics', () => {
     await expect(KvStore.open('/db', { fs })).rejects.toThrow(KvBusyError);
     await db.close();
     await db.close();
-    expect(() => db.get(b('a'))).toThrow(KvClosedError);
+    expect(() => {
+      db.get(b('a'));
+    }).toThrow(KvClosedError);
     await expect(db.write([put('a', '1')])).rejects.toThrow(KvClosedError);
   });
 
@@ -132,7 +134,9 @@ describe('KvStore basics', () => {
     const { db } = await openSim();
     await expect(db.write([put('a', '1'), { type: 'put', key: 'x' as unknown as Uint8Array, value: b('1') }])).rejects.toThrow(KvInvalidArgumentError);
     expect(db.get(b('a'))).toBeUndefined();
-    expect(() => db.get('a' as unknown as Uint8Array)).toThrow(KvInvalidArgumentError);
+    expect(() => {
+      db.get('a' as unknown as Uint8Array);
+    }).toThrow(KvInvalidArgumentError);
   });
 
   it('works on the real file system', async () => {
