@@ -200,6 +200,8 @@ export class BinlogEventEncoder {
         if (event.gtids.length >= 1 << 28) throw new BinlogEncodeError('GTID list longer than 2^28');
         w.u32((event.gtids.length | (event.listFlags << 28)) >>> 0);
         for (const g of event.gtids) writeGtidEntry(w, g);
+        // MariaDB pads an empty list with two zero bytes (seen in 10.11's first file).
+        if (event.gtids.length === 0) w.zeros(2);
         return;
       case 'binlogCheckpoint': {
         const name = utf8Bytes(event.file);
