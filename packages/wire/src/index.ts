@@ -78,3 +78,8 @@ export { UnknownCommandError } from './errors/unknown-command-error.js';
 export { UnknownStatementError } from './errors/unknown-statement-error.js';
 export { UnsupportedAuthPluginError } from './errors/unsupported-auth-plugin-error.js';
 export { WireTimeoutError } from './errors/wire-timeout-error.js';
+
+export { WireClient, DEFAULT_CLIENT_CAPABILITIES } from './client/wire-client.js';
+export type { BinlogDumpOptions, ClientQueryResult, ClientRowsResult, WireClientOptions } from './client/wire-client.js';
+export { BinlogStream, openBinlogStream } from './client/binlog-stream.js';
+export type { BinlogPosition, BinlogStreamOptions, ReconnectPolicy } from './client/binlog-stream.js';

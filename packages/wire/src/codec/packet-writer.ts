@@ -2,6 +2,7 @@ import { MAX_FRAME_PAYLOAD } from '../constants.js';
 
 
 const HEADER_BYTES = 4;
+const SMALL_COPY_BYTES = 2048;
 
 /**
  * Builds one or more framed packets into a single growable buffer so a whole response
@@ -80,8 +81,15 @@ export class PacketWriter {
 
   /** Returns every byte written since the last take, and starts over (keeping capacity). */
   take(): Buffer {
-    const out = this.#buf.subarray(0, this.#pos);
-    this.#buf = Buffer.allocUnsafe(this.#initialBytes);
+    let out: Buffer;
+    if (this.#pos <= SMALL_COPY_BYTES) {
+      // Small answers (the common case) are copied into Node's shared pool: cheaper than a fresh buffer.
+      out = Buffer.allocUnsafe(this.#pos);
+      this.#buf.copy(out, 0, 0, this.#pos);
+    } else {
+      out = this.#buf.subarray(0, this.#pos);
+      this.#buf = Buffer.allocUnsafe(this.#initialBytes);
+    }
     this.#pos = 0;
     return out;
   }
