@@ -476,10 +476,10 @@ export class KvStore implements KvEngine {
         const entries: CheckpointEntry[] = [];
         let bytes = 0;
         while (bytes < chunkBytes) {
-          const entry = iterator.next();
+          const entry = iterator.nextRecord();
           if (entry === undefined) break;
           entries.push(entry);
-          bytes += entry.key.length + entry.value.length + 8;
+          bytes += entry.key.length + entry.value.length + 16;
         }
         return entries.length === 0 ? undefined : { frame: encodeEntries(entries), entries: entries.length };
       };

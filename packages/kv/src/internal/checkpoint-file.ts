@@ -25,6 +25,8 @@ export function checkpointFileName(checkpointNumber: number): string {
 export interface CheckpointEntry {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
+  /** Sequence of the batch that wrote this version (kept so `getEntry` reports it after a restart). */
+  readonly seq: number;
 }
 
 export interface CheckpointContent {
@@ -37,12 +39,13 @@ export interface CheckpointContent {
 /** Encodes entries into one CheckpointEntries frame. */
 export function encodeEntries(entries: readonly CheckpointEntry[]): Uint8Array {
   let bytes = varintBytes(entries.length);
-  for (const e of entries) bytes += varintBytes(e.key.length) + e.key.length + varintBytes(e.value.length) + e.value.length;
+  for (const e of entries) bytes += varintBytes(e.key.length) + e.key.length + varintBytes(e.value.length) + e.value.length + 8;
   const w = new FrameWriter(RecordType.CheckpointEntries, bytes);
   w.varint(entries.length);
   for (const e of entries) {
     w.lengthPrefixed(e.key);
     w.lengthPrefixed(e.value);
+    w.u64(e.seq);
   }
   return w.finish();
 }
@@ -115,9 +118,11 @@ export function decodeCheckpoint(data: Uint8Array, file: string): LoadedCheckpoi
         for (let i = 0; i < count; i++) {
           const key = r.lengthPrefixed();
           const value = r.lengthPrefixed();
+          const entrySeq = r.u64();
+          if (entrySeq > seq) throw new PayloadError(`entry sequence ${entrySeq} is newer than the checkpoint's ${seq}`);
           const last = entries[entries.length - 1];
           if (last !== undefined && compareBytes(last.key, key) >= 0) throw new PayloadError('keys out of order');
-          entries.push({ key, value });
+          entries.push({ key, value, seq: entrySeq });
         }
       } else if (frame.type === RecordType.CheckpointPrepared) {
         prepared.push([r.u64n(), r.ops()]);

@@ -60,6 +60,12 @@ export class StoreIterator implements KvIterator {
   }
 
   next(): IteratorEntry | undefined {
+    const record = this.nextRecord();
+    return record === undefined ? undefined : { key: record.key, value: record.value };
+  }
+
+  /** Like `next()`, with the sequence of the version returned (for checkpoints). */
+  nextRecord(): { key: Uint8Array; value: Uint8Array; seq: number } | undefined {
     if (this.#closed) throw new KvClosedError('iterator');
     const seq = this.#pin.sequence();
     const tree = this.#store.tree;
@@ -92,7 +98,7 @@ export class StoreIterator implements KvIterator {
       if (version?.value !== undefined) {
         this.#anchor = record.key;
         this.#anchorExclusive = true;
-        return { key: record.key, value: version.value };
+        return { key: record.key, value: version.value, seq: version.seq };
       }
     }
   }

@@ -39,12 +39,12 @@ export class VersionedStore {
   }
 
   /** For loading a checkpoint: REQUIRES an empty store and keys strictly ascending. */
-  load(entries: readonly { key: Uint8Array; value: Uint8Array }[], seq: number): void {
+  load(entries: readonly { key: Uint8Array; value: Uint8Array; seq: number }[], seq: number): void {
     const records = new Array<KeyRecord>(entries.length);
     let bytes = 0;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      records[i] = new KeyRecord(entry.key, entry.value, seq);
+      records[i] = new KeyRecord(entry.key, entry.value, entry.seq);
       bytes += entry.key.length + entry.value.length + RECORD_OVERHEAD_BYTES;
     }
     this.tree.bulkLoad(records);
