@@ -32,7 +32,7 @@ function columnFor(value: WireValue, index: number): ColumnDefinition {
     case 'bigint':
       return { name, type: ColumnType.LONGLONG, flags: value > 0x7fffffffffffffffn ? ColumnFlag.UNSIGNED : 0 };
     case 'number':
-      return Number.isInteger(value) ? { name, type: ColumnType.LONGLONG } : { name, type: ColumnType.DOUBLE };
+      return Number.isSafeInteger(value) ? { name, type: ColumnType.LONGLONG } : { name, type: ColumnType.DOUBLE };
     case 'string':
       return { name, type: ColumnType.VAR_STRING };
     case 'boolean':

@@ -33,8 +33,8 @@ export class PacketChannel {
     this.#clock = options.clock;
     this.#maxQueuedPackets = options.maxQueuedPackets;
     this.#maxQueuedBytes = options.maxQueuedBytes;
-    this.#framer = new PacketFramer(options.maxPacketBytes, (payload, seq) => {
-      this.#onPacket(payload, seq);
+    this.#framer = new PacketFramer(options.maxPacketBytes, (payload, seq, lastSeq) => {
+      this.#onPacket(payload, seq, lastSeq);
     });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
@@ -57,13 +57,13 @@ export class PacketChannel {
     return this.#failure !== undefined;
   }
 
-  #onPacket(payload: Buffer, seq: number): void {
+  #onPacket(payload: Buffer, seq: number, lastSeq: number): void {
     if (seq !== this.#expectSeq) {
       this.#fail(new PacketsOutOfOrderError(this.#expectSeq, seq));
       this.#socket.destroy();
       return;
     }
-    this.#expectSeq = (seq + 1) & 0xff;
+    this.#expectSeq = (lastSeq + 1) & 0xff;
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;

@@ -4,8 +4,12 @@ import { PacketsOutOfOrderError } from '../errors/packets-out-of-order-error.js'
 
 const HEADER_BYTES = 4;
 
-/** Called once per logical packet: `payload` is the joined payload, `sequenceId` the id of its first frame. */
-export type PacketHandler = (payload: Buffer, sequenceId: number) => void;
+/**
+ * Called once per logical packet: `payload` is the joined payload, `sequenceId` the id of
+ * its first frame, `lastSequenceId` the id of its last frame (they differ for packets
+ * split into several frames; an answer continues after the last).
+ */
+export type PacketHandler = (payload: Buffer, sequenceId: number, lastSequenceId: number) => void;
 
 /**
  * Turns a byte stream into logical packets.
@@ -137,6 +141,6 @@ export class PacketFramer {
       this.#parts = [];
       this.#partsBytes = 0;
     }
-    this.#onPacket(payload, this.#firstSeq);
+    this.#onPacket(payload, this.#firstSeq, this.#frameSeq);
   }
 }

@@ -59,6 +59,12 @@ export interface ConnectionHost {
 
 type Phase = 'handshake' | 'auth-switch' | 'command' | 'closing' | 'closed';
 
+/** A command packet and the sequence id its answer starts with (1, or more after a split packet). */
+interface QueuedCommand {
+  readonly payload: Buffer;
+  readonly replySeq: number;
+}
+
 interface StatementState extends PreparedStatement {
   types: readonly ParameterType[] | undefined;
   longData: Map<number, Buffer> | undefined;
@@ -114,7 +120,7 @@ export class ServerConnection {
   #phase: Phase = 'handshake';
   #expectSeq = 1;
   #busy = false;
-  #queue: Buffer[] = [];
+  #queue: QueuedCommand[] = [];
   #lastActivityMs: number;
   #response: HandshakeResponse | undefined;
   #session: WireSession | undefined;
@@ -129,8 +135,8 @@ export class ServerConnection {
     this.#host = host;
     this.#startedMs = host.clock.now();
     this.#lastActivityMs = this.#startedMs;
-    this.#framer = new PacketFramer(host.limits.maxPacketBytes, (payload, seq) => {
-      this.#onPacket(payload, seq);
+    this.#framer = new PacketFramer(host.limits.maxPacketBytes, (payload, seq, lastSeq) => {
+      this.#onPacket(payload, seq, lastSeq);
     });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
@@ -211,7 +217,7 @@ export class ServerConnection {
     }
   }
 
-  #onPacket(payload: Buffer, seq: number): void {
+  #onPacket(payload: Buffer, seq: number, lastSeq: number): void {
     switch (this.#phase) {
       case 'handshake':
       case 'auth-switch':
@@ -223,7 +229,7 @@ export class ServerConnection {
           this.#fatal(new HandshakeError('packet sent before the previous handshake step was answered'), (seq + 1) & 0xff);
           return;
         }
-        this.#runHandshakeStep(payload, seq);
+        this.#runHandshakeStep(payload, lastSeq);
         return;
       case 'command':
         if (seq !== 0) {
@@ -235,10 +241,10 @@ export class ServerConnection {
             this.#fatal(new MalformedPacketError(`more than ${this.#host.limits.maxQueuedCommands} commands sent ahead of their answers`), 1);
             return;
           }
-          this.#queue.push(payload);
+          this.#queue.push({ payload, replySeq: (lastSeq + 1) & 0xff });
           return;
         }
-        this.#runCommands(payload);
+        this.#runCommands({ payload, replySeq: (lastSeq + 1) & 0xff });
         return;
       default:
         return;
@@ -327,7 +333,7 @@ export class ServerConnection {
 
   // ---- command phase ----------------------------------------------------------------
 
-  #runCommands(first: Buffer): void {
+  #runCommands(first: QueuedCommand): void {
     this.#busy = true;
     this.#commandLoop(first).catch((error: unknown) => {
       // Only protocol violations reach here; handler errors were answered with ERR.
@@ -336,22 +342,22 @@ export class ServerConnection {
     });
   }
 
-  async #commandLoop(first: Buffer): Promise<void> {
-    let payload: Buffer | undefined = first;
-    while (payload !== undefined) {
-      await this.#command(payload);
+  async #commandLoop(first: QueuedCommand): Promise<void> {
+    let next: QueuedCommand | undefined = first;
+    while (next !== undefined) {
+      await this.#command(next.payload, next.replySeq);
       if (this.#phase !== 'command') break;
       this.#lastActivityMs = this.#host.clock.now();
-      payload = this.#queue.shift();
+      next = this.#queue.shift();
     }
     this.#busy = false;
   }
 
-  async #command(payload: Buffer): Promise<void> {
+  async #command(payload: Buffer, replySeq: number): Promise<void> {
     const session = this.#session!;
     const handler = this.#host.handler;
     const w = this.#writer;
-    w.reset(1);
+    w.reset(replySeq);
     if (payload.length === 0) throw new MalformedPacketError('empty command packet');
     const command = payload[0]!;
     this.#host.countQuestion();
@@ -457,7 +463,7 @@ export class ServerConnection {
       if (this.#phase !== 'command') return;
       // A dump that failed after sending events continues their sequence ids.
       const dump = command === Command.BINLOG_DUMP || command === Command.BINLOG_DUMP_GTID;
-      w.reset(dump ? w.sequenceId : 1);
+      w.reset(dump ? w.sequenceId : replySeq);
       const f = errorFields(error);
       writeErr(w, f.errno, f.sqlState, f.message);
     }
