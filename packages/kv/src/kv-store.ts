@@ -159,13 +159,20 @@ export class KvStore implements KvEngine {
 
   // ---- writes ---------------------------------------------------------------------
 
-  async write(ops: readonly WriteOp[], options: WriteOptions = {}): Promise<bigint> {
-    await this.#admitAsyncWrite();
-    validateOps(ops, this.#limits);
-    validateCoordinatorPosition(options.coordinatorPosition);
-    const { seq, lsn } = this.#commitBatch(ops, options.coordinatorPosition);
-    await this.#log.waitFor(lsn, options.sync === true);
-    return BigInt(seq);
+  /*
+   * The promise-returning writes apply synchronously, inside the call, whenever the log is
+   * healthy and under its bounds (the common case): then call order is commit order, as for
+   * `writeOrdered`. Only after an ENOSPC (the buffered log is retried first) or past
+   * `maxBufferedLogBytes` (the caller waits for the log to drain) do they apply later.
+   */
+
+  write(ops: readonly WriteOp[], options: WriteOptions = {}): Promise<bigint> {
+    return this.#admit(() => {
+      validateOps(ops, this.#limits);
+      validateCoordinatorPosition(options.coordinatorPosition);
+      const { seq, lsn } = this.#commitBatch(ops, options.coordinatorPosition);
+      return this.#log.waitFor(lsn, options.sync === true).then(() => BigInt(seq));
+    });
   }
 
   writeOrdered(ops: readonly WriteOp[], options: { readonly coordinatorPosition?: Uint8Array } = {}): bigint {
@@ -177,16 +184,17 @@ export class KvStore implements KvEngine {
     return BigInt(seq);
   }
 
-  async prepare(xid: Xid, ops: readonly WriteOp[], options: { readonly sync?: boolean } = {}): Promise<void> {
-    await this.#admitAsyncWrite();
-    validateXid(xid);
-    validateOps(ops, this.#limits);
-    if (this.#prepared.has(xid)) throw new KvXidError('duplicate', xid);
-    const copy = copyOps(ops);
-    const lsn = this.#log.append(encodePrepare(RecordType.Prepare, xid, copy));
-    this.#prepared.set(xid, copy);
-    this.#afterAppend();
-    await this.#log.waitFor(lsn, options.sync === true);
+  prepare(xid: Xid, ops: readonly WriteOp[], options: { readonly sync?: boolean } = {}): Promise<void> {
+    return this.#admit(() => {
+      validateXid(xid);
+      validateOps(ops, this.#limits);
+      if (this.#prepared.has(xid)) throw new KvXidError('duplicate', xid);
+      const copy = copyOps(ops);
+      const lsn = this.#log.append(encodePrepare(RecordType.Prepare, xid, copy));
+      this.#prepared.set(xid, copy);
+      this.#afterAppend();
+      return this.#log.waitFor(lsn, options.sync === true);
+    });
   }
 
   commitPreparedOrdered(xid: Xid, options: { readonly coordinatorPosition?: Uint8Array } = {}): bigint {
@@ -196,21 +204,22 @@ export class KvStore implements KvEngine {
     return BigInt(seq);
   }
 
-  async commitPrepared(xid: Xid, options: WriteOptions = {}): Promise<bigint> {
-    await this.#admitAsyncWrite();
-    const { seq, lsn } = this.#commitPrepared(xid, options.coordinatorPosition);
-    await this.#log.waitFor(lsn, options.sync === true);
-    return BigInt(seq);
+  commitPrepared(xid: Xid, options: WriteOptions = {}): Promise<bigint> {
+    return this.#admit(() => {
+      const { seq, lsn } = this.#commitPrepared(xid, options.coordinatorPosition);
+      return this.#log.waitFor(lsn, options.sync === true).then(() => BigInt(seq));
+    });
   }
 
-  async rollbackPrepared(xid: Xid, options: { readonly sync?: boolean } = {}): Promise<void> {
-    await this.#admitAsyncWrite();
-    validateXid(xid);
-    if (!this.#prepared.has(xid)) throw new KvXidError('unknown', xid);
-    const lsn = this.#log.append(encodeRollbackPrepared(xid));
-    this.#prepared.delete(xid);
-    this.#afterAppend();
-    await this.#log.waitFor(lsn, options.sync === true);
+  rollbackPrepared(xid: Xid, options: { readonly sync?: boolean } = {}): Promise<void> {
+    return this.#admit(() => {
+      validateXid(xid);
+      if (!this.#prepared.has(xid)) throw new KvXidError('unknown', xid);
+      const lsn = this.#log.append(encodeRollbackPrepared(xid));
+      this.#prepared.delete(xid);
+      this.#afterAppend();
+      return this.#log.waitFor(lsn, options.sync === true);
+    });
   }
 
   recoverPrepared(): readonly PreparedTransaction[] {
@@ -364,9 +373,26 @@ export class KvStore implements KvEngine {
     if (this.#closed) throw new KvClosedError(`kv store ${this.dir}`);
   }
 
-  /** For async writes: closed → KvClosedError; after ENOSPC tries the buffered log again first; bounds. */
-  async #admitAsyncWrite(): Promise<void> {
-    this.#checkOpen();
+  /**
+   * Runs `apply` (which appends to the log and applies to memory, synchronously) now if the
+   * engine is open, healthy and under its bounds; otherwise first retries the log after an
+   * ENOSPC or waits for buffered log bytes to drain. Errors become rejections.
+   */
+  #admit<T>(apply: () => Promise<T>): Promise<T> {
+    try {
+      this.#checkOpen();
+      const log = this.#log;
+      if (log.failure === undefined && log.bufferedBytes <= this.#maxBufferedLogBytes) {
+        this.#checkQueue();
+        return apply();
+      }
+      return this.#admitSlowly(apply);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  async #admitSlowly<T>(apply: () => Promise<T>): Promise<T> {
     const log = this.#log;
     if (log.failure !== undefined) {
       if (!log.failureRetryable) throw log.failure;
@@ -377,7 +403,12 @@ export class KvStore implements KvEngine {
       await log.waitFor(log.appendedLsn, false);
       this.#checkOpen();
     }
-    if (log.waiterCount >= this.#maxQueuedWriters) throw new KvBusyError(`${log.waiterCount} writers already wait for the log (maxQueuedWriters)`);
+    return this.#admit(apply);
+  }
+
+  #checkQueue(): void {
+    const waiting = this.#log.waiterCount;
+    if (waiting >= this.#maxQueuedWriters) throw new KvBusyError(`${waiting} writers already wait for the log (maxQueuedWriters ${this.#maxQueuedWriters})`);
   }
 
   #admitSyncWrite(): void {
