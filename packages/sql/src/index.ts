@@ -68,3 +68,9 @@ export { TableExistsError } from './errors/table-exists-error.js';
 export { UnknownColumnError } from './errors/unknown-column-error.js';
 export { UnknownDatabaseError } from './errors/unknown-database-error.js';
 export { UnknownTableError } from './errors/unknown-table-error.js';
+
+export { parseExpression, parseStatementUncached, SqlParser } from './parser/parse.js';
+export { StatementCache } from './parser/statement-cache.js';
+export type { StatementCacheOptions, StatementCacheStats } from './parser/statement-cache.js';
+export { exprToSql } from './parser/expr-sql.js';
+export { prepareText, unescapeString } from './parser/scanner.js';
