@@ -166,7 +166,7 @@ describe('SQL front end: what sysbench and clients send', () => {
     expect(where('a = -9223372036854775808')).toMatchObject({ right: { value: -9223372036854775808n } });
     expect(where('a = 1.5e3')).toMatchObject({ right: { value: 1500 } });
     expect(where("a = x'4142'")).toMatchObject({ right: { value: new Uint8Array([0x41, 0x42]) } });
-    expect(where('a != 1 OR NOT b <> 2 XOR c DIV 2 MOD 3 = 0')).toMatchObject({ kind: 'binary', op: 'OR', left: { op: '<>' }, right: { op: 'XOR', left: { kind: 'unary', op: 'NOT' } } });
+    expect(where('a != 1 OR b <> 2 XOR c DIV 2 MOD 3 = 0 AND NOT d')).toMatchObject({ kind: 'binary', op: 'OR', left: { op: '<>' }, right: { op: 'XOR', right: { op: 'AND', right: { kind: 'unary', op: 'NOT' } } } });
     expect(where('a NOT IN (1, 2)')).toMatchObject({ kind: 'in', negated: true, list: [{ value: 1 }, { value: 2 }] });
     expect(where("a LIKE 'x|%' ESCAPE '|'")).toMatchObject({ kind: 'like', escape: { value: '|' }, negated: false });
     expect(where('a IS NOT NULL')).toEqual({ kind: 'isNull', operand: { kind: 'column', table: undefined, name: 'a' }, negated: true });
