@@ -25,6 +25,7 @@ export type {
   TxnCounters,
   TxnEntry,
 } from './types.js';
+export { CommitNotDurableError } from './errors/commit-not-durable-error.js';
 export { CoordinatorPositionError } from './errors/coordinator-position-error.js';
 export { DuplicateKeyError } from './errors/duplicate-key-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';

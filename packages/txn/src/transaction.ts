@@ -2,6 +2,7 @@ import { invariant, LockstepError } from '@lockstep/base';
 import type { KvEngine, KvSnapshot, WriteOp } from '@lockstep/kv';
 import { compareBytes, DeadlockError, LockWaitKilledError, LockWaitTimeoutError, type Bound, type LockManager, type LockMode, type LockTree } from '@lockstep/locktree';
 import { encodeCoordinatorPosition, type CoordinatorPosition } from './coordinator-position.js';
+import { CommitNotDurableError } from './errors/commit-not-durable-error.js';
 import { DuplicateKeyError } from './errors/duplicate-key-error.js';
 import { TransactionAbortedError } from './errors/transaction-aborted-error.js';
 import { TransactionBusyError } from './errors/transaction-busy-error.js';
@@ -268,7 +269,9 @@ export class Transaction {
   /**
    * One-phase commit when alone (one atomic engine batch, fsynced when `syncCommit`), or
    * the end of a two-phase commit (after `prepare` and/or `commitOrdered`). Releases every
-   * lock. If the engine write fails, the transaction is rolled back and the error rethrown.
+   * lock. If the engine refuses the batch, the transaction is rolled back and the error
+   * rethrown; if it applied the batch but its log failed, the transaction is committed
+   * (visible) and CommitNotDurableError is thrown.
    */
   async commit(): Promise<void> {
     if (this.#state === 'committed' && this.#orderedCommitDone && !this.#ended) {
@@ -293,15 +296,27 @@ export class Transaction {
     this.#checkUsable('commit');
     this.#state = 'committing';
     const ops = this.#ops();
+    if (ops.length === 0) {
+      this.#finish('committed');
+      return;
+    }
+    // Which version of a written key is there now: after a failed write, a newer one means
+    // the engine applied the batch (no one else can write the key: we hold its lock).
+    const probe = ops[0]!.key;
+    const before = this.#host.engine.getEntry(probe)?.sequence;
     this.#engineBusy = true;
     try {
-      if (ops.length > 0) await this.#host.engine.write(ops, { sync: this.#host.syncCommit });
+      await this.#host.engine.write(ops, { sync: this.#host.syncCommit });
     } catch (error) {
+      this.#engineBusy = false;
+      if (this.#host.engine.getEntry(probe)?.sequence !== before) {
+        this.#finish('committed');
+        throw new CommitNotDurableError(this.id, error);
+      }
       this.#finish('rolled-back');
       throw error;
-    } finally {
-      this.#engineBusy = false;
     }
+    this.#engineBusy = false;
     this.#finish('committed');
   }
 

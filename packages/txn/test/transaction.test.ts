@@ -201,10 +201,10 @@ describe('locking reads and the snapshot rules', () => {
     const db = await realDb({ isolation: 'read-committed' });
     await seed(db, [[1, 1]]);
     const t = db.begin();
-    await t.statement(() => Promise.resolve(expect(toNum(t.get(key(1)))).toBe(1)));
+    expect(await t.statement(() => Promise.resolve(toNum(t.get(key(1)))))).toBe(1);
     await seed(db, [[1, 2]]);
     expect(toNum(t.get(key(1)))).toBe(1); // same statement (none started)
-    await t.statement(() => Promise.resolve(expect(toNum(t.get(key(1)))).toBe(2)));
+    expect(await t.statement(() => Promise.resolve(toNum(t.get(key(1)))))).toBe(2);
     await t.commit();
   });
 });
@@ -299,7 +299,7 @@ describe('waits: timeouts, deadlocks, kill', () => {
     const error = await rejectsWith(t2.put(key(1), num(2)), 'DEADLOCK');
     expect(error).toBeInstanceOf(DeadlockError);
     expect(error.errno).toBe(1213);
-    expect((error as DeadlockError).cycle).toEqual([t2.id, t1.id, t2.id]);
+    expect(error).toMatchObject({ cycle: [t2.id, t1.id, t2.id] });
     expect(() => t2.get(key(1))).toThrow(TransactionAbortedError);
     await t2.rollback();
     await w1;
@@ -317,7 +317,7 @@ describe('waits: timeouts, deadlocks, kill', () => {
     const wb = b.put(key(3), num(0));
     await settle();
     const error = await rejectsWith(c.put(key(1), num(0)), 'DEADLOCK');
-    expect((error as DeadlockError).cycle).toEqual([c.id, a.id, b.id, c.id]);
+    expect(error).toMatchObject({ cycle: [c.id, a.id, b.id, c.id] });
     await c.rollback();
     await wb;
     await b.commit();
