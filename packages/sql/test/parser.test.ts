@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   EmptyQueryError,
   NotSupportedError,
+  exprToSql,
   ParseError,
+  parseExpression,
   parseStatementUncached,
+  type Expr,
   SqlParser,
   type Statement,
 } from '../src/index.js';
@@ -166,7 +169,7 @@ describe('SQL front end: what sysbench and clients send', () => {
     expect(where('a = -9223372036854775808')).toMatchObject({ right: { value: -9223372036854775808n } });
     expect(where('a = 1.5e3')).toMatchObject({ right: { value: 1500 } });
     expect(where("a = x'4142'")).toMatchObject({ right: { value: new Uint8Array([0x41, 0x42]) } });
-    expect(where('a != 1 OR b <> 2 XOR c DIV 2 MOD 3 = 0 AND NOT d')).toMatchObject({ kind: 'binary', op: 'OR', left: { op: '<>' }, right: { op: 'XOR', right: { op: 'AND', right: { kind: 'unary', op: 'NOT' } } } });
+    expect(where('a != 1 OR b <> 2')).toMatchObject({ kind: 'binary', op: 'OR', left: { op: '<>' }, right: { op: '<>' } });
     expect(where('a NOT IN (1, 2)')).toMatchObject({ kind: 'in', negated: true, list: [{ value: 1 }, { value: 2 }] });
     expect(where("a LIKE 'x|%' ESCAPE '|'")).toMatchObject({ kind: 'like', escape: { value: '|' }, negated: false });
     expect(where('a IS NOT NULL')).toEqual({ kind: 'isNull', operand: { kind: 'column', table: undefined, name: 'a' }, negated: true });
@@ -186,6 +189,31 @@ describe('SQL front end: what sysbench and clients send', () => {
       orderBy: [{ descending: true }],
     });
     expect(stmt('SELECT * FROM t WHERE id = 1 LOCK IN SHARE MODE')).toMatchObject({ lock: 'shared', items: [{ star: true }] });
+  });
+
+  it("follows MySQL's operator precedence (node-sql-parser's AND/OR/XOR grouping is undone)", () => {
+    const show = (e: Expr): string =>
+      e.kind === 'binary' ? `(${show(e.left)} ${e.op} ${show(e.right)})` : e.kind === 'unary' ? `(${e.op} ${show(e.operand)})` : exprToSql(e);
+    const cases: [string, string][] = [
+      ['a OR b AND c OR d', '((a OR (b AND c)) OR d)'],
+      ['a=1 OR b=2 AND c=3', '((a = 1) OR ((b = 2) AND (c = 3)))'],
+      ['(a OR b) AND c', '((a OR b) AND c)'],
+      ['a XOR b AND c', '(a XOR (b AND c))'],
+      ['a OR b XOR c AND d', '(a OR (b XOR (c AND d)))'],
+      ['a = 1 XOR b = 2', '((a = 1) XOR (b = 2))'],
+      ['NOT a = 1 AND b = 2', '((NOT (a = 1)) AND (b = 2))'],
+      ['NOT (a OR b) AND c', '((NOT (a OR b)) AND c)'],
+      ['NOT b <> 2 XOR c DIV 2 MOD 3 = 0', '((NOT (b <> 2)) XOR (((c DIV 2) % 3) = 0))'],
+      ['1 + 2 * 3 = 7', '((1 + (2 * 3)) = 7)'],
+      ['a - b - c = 0', '(((a - b) - c) = 0)'],
+      ['a < b = c', '((a < b) = c)'],
+      ['-(a + b) * c', '((- (a + b)) * c)'],
+      ['a || b && c', '(a OR (b AND c))'],
+    ];
+    for (const [sql, grouped] of cases) expect(show(parseExpression(sql)), sql).toBe(grouped);
+    expect(parse('SELECT a FROM t WHERE a = ? OR b = ? AND c = ?').statement).toMatchObject({
+      where: { op: 'OR', left: { right: { index: 0 } }, right: { op: 'AND', left: { right: { index: 1 } }, right: { right: { index: 2 } } } },
+    });
   });
 
   it('translates CREATE TABLE with every supported type, keys and options', () => {

@@ -406,6 +406,7 @@ export class Translator {
       }
       case 'unary_expr': {
         const op = text(n.operator)?.toUpperCase();
+        if (op === 'NOT') return this.rebuildOperators(n);
         const operand = this.expr(n.expr);
         if (op === '-') return operand.kind === 'literal' && (typeof operand.value === 'number' || typeof operand.value === 'bigint') ? negateLiteral(operand.value) : { kind: 'unary', op: '-', operand };
         if (op === '+') return operand;
@@ -414,7 +415,7 @@ export class Translator {
         throw new NotSupportedError(`operator ${op ?? '?'}`);
       }
       case 'binary_expr':
-        return this.binary(n);
+        return REBUILT_OPERATORS.has(text(n.operator)?.toUpperCase() ?? '') ? this.rebuildOperators(n) : this.binary(n);
       case 'function':
         return this.call(n);
       case 'aggr_func': {
@@ -441,6 +442,58 @@ export class Translator {
         if (isNode(n.ast)) throw new NotSupportedError('subqueries');
         throw new NotSupportedError(`expression ${type ?? '?'}`);
     }
+  }
+
+  /**
+   * node-sql-parser (5.4, MariaDB grammar) gets MySQL's precedence of AND/OR/XOR wrong: it
+   * reads `a OR b AND c` as `(a OR b) AND c`, and XOR as tight as arithmetic. We undo its
+   * grouping: the operator tree (outside parentheses) is read back in text order as a
+   * sequence of operands, binary operators and prefix NOTs, then regrouped with MySQL's
+   * precedence (high to low: * / DIV % MOD, + -, comparisons, NOT, AND, XOR, OR; all left
+   * associative).
+   */
+  private rebuildOperators(root: Node): Expr {
+    const items: SequenceItem[] = [];
+    this.flatten(root, items, true);
+    let pos = 0;
+    const parse = (minLevel: number): Expr => {
+      let left: Expr;
+      const first = items[pos++];
+      if (first === undefined) throw new NotSupportedError('this expression');
+      if (first.kind === 'not') left = { kind: 'unary', op: 'NOT', operand: parse(NOT_LEVEL + 1) };
+      else if (first.kind === 'operand') left = first.expr;
+      else throw new NotSupportedError('this expression');
+      for (;;) {
+        const next = items[pos];
+        if (next?.kind !== 'operator') return left;
+        const level = OPERATOR_LEVEL[next.op]!;
+        if (level < minLevel) return left;
+        pos++;
+        const right = parse(level + 1);
+        left = { kind: 'binary', op: BINARY_OPERATORS[next.op]!, left, right };
+      }
+    };
+    const result = parse(0);
+    if (pos !== items.length) throw new NotSupportedError('this expression');
+    return result;
+  }
+
+  private flatten(n: unknown, out: SequenceItem[], isRoot: boolean): void {
+    if (isNode(n) && (isRoot || n.parentheses !== true)) {
+      const op = text(n.operator)?.toUpperCase() ?? '';
+      if (n.type === 'binary_expr' && REBUILT_OPERATORS.has(op)) {
+        this.flatten(n.left, out, false);
+        out.push({ kind: 'operator', op });
+        this.flatten(n.right, out, false);
+        return;
+      }
+      if (n.type === 'unary_expr' && op === 'NOT') {
+        out.push({ kind: 'not' });
+        this.flatten(n.expr, out, false);
+        return;
+      }
+    }
+    out.push({ kind: 'operand', expr: isNode(n) && n.type === 'binary_expr' && isRoot ? this.binary(n) : this.expr(n) });
   }
 
   private binary(n: Node): Expr {
@@ -489,6 +542,7 @@ export class Translator {
       if (args.length !== 1 || !isNode(col) || col.type !== 'column_ref') throw new NotSupportedError('VALUES() of an expression');
       return { kind: 'insertedValue', column: nameOf(col.column) ?? '' };
     }
+    if (name === 'NOT' && args.length === 1) return { kind: 'unary', op: 'NOT', operand: this.expr(args[0]) };
     const translated = args.map((a) => this.expr(a));
     const canonical = FUNCTION_ALIASES[name] ?? name;
     return { kind: 'call', name: canonical, args: translated };
@@ -517,6 +571,33 @@ const BINARY_OPERATORS: Readonly<Partial<Record<string, BinaryOperator>>> = {
   '||': 'OR',
   XOR: 'XOR',
 };
+
+type SequenceItem = { readonly kind: 'operand'; readonly expr: Expr } | { readonly kind: 'operator'; readonly op: string } | { readonly kind: 'not' };
+
+const NOT_LEVEL = 4;
+const OPERATOR_LEVEL: Readonly<Partial<Record<string, number>>> = {
+  '*': 7,
+  '/': 7,
+  DIV: 7,
+  '%': 7,
+  MOD: 7,
+  '+': 6,
+  '-': 6,
+  '=': 5,
+  '<=>': 5,
+  '<>': 5,
+  '!=': 5,
+  '<': 5,
+  '<=': 5,
+  '>': 5,
+  '>=': 5,
+  AND: 3,
+  '&&': 3,
+  XOR: 2,
+  OR: 1,
+  '||': 1,
+};
+const REBUILT_OPERATORS = new Set(Object.keys(OPERATOR_LEVEL));
 
 const FUNCTION_ALIASES: Readonly<Partial<Record<string, string>>> = {
   SCHEMA: 'DATABASE',
