@@ -193,7 +193,7 @@ export class Translator {
   }
 
   private insertValue(v: unknown): Expr {
-    if (isNode(v) && v.type === 'column_ref' && nameOf(v.column)?.toUpperCase() === 'DEFAULT' && v.table === undefined) return { kind: 'default' };
+    if (isNode(v) && v.type === 'column_ref' && nameOf(v.column)?.toUpperCase() === 'DEFAULT' && (v.table === undefined || v.table === null)) return { kind: 'default' };
     return this.expr(v);
   }
 
