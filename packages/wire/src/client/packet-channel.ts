@@ -132,6 +132,12 @@ export class PacketChannel {
     this.#socket.end();
   }
 
+  /** Fails every read with `error` and closes the socket. */
+  abort(error: unknown): void {
+    this.#fail(error);
+    this.#socket.destroy();
+  }
+
   destroy(): void {
     this.#fail(new ConnectionClosedError('closed by the client'));
     this.#socket.destroy();

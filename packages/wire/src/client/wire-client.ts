@@ -11,6 +11,7 @@ import { HandshakeError } from '../errors/handshake-error.js';
 import { MalformedPacketError } from '../errors/malformed-packet-error.js';
 import { ServerError } from '../errors/server-error.js';
 import { UnsupportedAuthPluginError } from '../errors/unsupported-auth-plugin-error.js';
+import { WireTimeoutError } from '../errors/wire-timeout-error.js';
 import { PacketChannel } from './packet-channel.js';
 
 export interface WireClientOptions {
@@ -54,8 +55,10 @@ export interface BinlogDumpOptions {
   readonly gtidStrictMode?: boolean;
   /** What @master_binlog_checksum is set to: the server's own setting ('server', the default), or a fixed one. */
   readonly checksum?: 'server' | 'NONE' | 'CRC32';
-  /** Asks the primary for heartbeat events this often when idle; reading fails after 2 periods + 1 s of silence. */
+  /** Asks the primary for heartbeat events this often when idle. */
   readonly heartbeatPeriodMs?: number;
+  /** Silence after which the dump fails with WireTimeoutError. Default: 2 heartbeat periods + 1 s (none without heartbeats). */
+  readonly heartbeatTimeoutMs?: number;
   /** End with EOF at the end of the log instead of waiting for new events. */
   readonly nonBlocking?: boolean;
   /** COM_REGISTER_SLAVE first (what MariaDB replicas do). Default true. */
@@ -133,10 +136,10 @@ export class WireClient {
       clock,
     });
     const timer = clock.setTimer(connectTimeoutMs, () => {
-      channel.destroy();
+      channel.abort(new WireTimeoutError('connect and authenticate', connectTimeoutMs));
     });
     try {
-      const first = await channel.read(connectTimeoutMs, 'connect');
+      const first = await channel.read();
       if (first[0] === 0xff) throw serverError(first);
       const handshake = readHandshakeV10(first);
       if ((handshake.capabilities & Capability.PROTOCOL_41) === 0) throw new HandshakeError('server does not speak the 4.1 protocol');
@@ -158,7 +161,7 @@ export class WireClient {
       });
       channel.flush();
       for (;;) {
-        const reply = await channel.read(connectTimeoutMs, 'authentication');
+        const reply = await channel.read();
         if (reply[0] === 0x00) break;
         if (reply[0] === 0xff) throw serverError(reply);
         if (reply[0] === 0xfe) {
@@ -313,7 +316,7 @@ export class WireClient {
       });
       this.#channel.flush();
       this.#dumping = true;
-      const silenceMs = options.heartbeatPeriodMs === undefined ? undefined : options.heartbeatPeriodMs * 2 + 1_000;
+      const silenceMs = options.heartbeatTimeoutMs ?? (options.heartbeatPeriodMs === undefined ? undefined : options.heartbeatPeriodMs * 2 + 1_000);
       return Promise.resolve(this.#events(silenceMs));
     });
   }
