@@ -18,8 +18,8 @@ const RUNS = Number(process.env.LOCKSTEP_PROPERTY_RUNS ?? 300);
 /** SQL order of key tuples: element by element, NULL first. */
 function sqlCompareTuple(a: readonly SqlValue[], b: readonly SqlValue[]): number {
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
     if (x === null || y === null) {
       if (x === null && y === null) continue;
       return x === null ? -1 : 1;

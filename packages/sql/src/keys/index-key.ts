@@ -39,7 +39,7 @@ export class IndexKeyCodec {
     const w = this.writer;
     w.reset();
     w.uintBE(this.indexId, INDEX_ID_BYTES);
-    for (let i = 0; i < values.length; i++) encodeKeyPart(w, this.parts[i]!, values[i]!);
+    for (let i = 0; i < values.length; i++) encodeKeyPart(w, this.parts[i]!, values[i] ?? null);
     return w.finish();
   }
 
@@ -48,8 +48,8 @@ export class IndexKeyCodec {
     const w = this.writer;
     w.reset();
     w.uintBE(this.indexId, INDEX_ID_BYTES);
-    for (let i = 0; i < slots.length; i++) encodeKeyPart(w, this.parts[i]!, row[slots[i]!]!);
-    if (extra !== undefined) for (let i = 0; i < extra.length; i++) encodeKeyPart(w, this.parts[slots.length + i]!, extra[i]!);
+    for (let i = 0; i < slots.length; i++) encodeKeyPart(w, this.parts[i]!, row[slots[i]!] ?? null);
+    if (extra !== undefined) for (let i = 0; i < extra.length; i++) encodeKeyPart(w, this.parts[slots.length + i]!, extra[i] ?? null);
     return w.finish();
   }
 

@@ -384,7 +384,7 @@ function setValue(value: { text: string; tokens: Token[] }, ctx: RecognizerConte
   }
   if (value.tokens.length === 2 && value.tokens[0]!.type === 'punct' && value.tokens[0]!.value === '-' && value.tokens[1]!.type === 'number') {
     const n = numberLiteral(value.tokens[1]!.value);
-    return { kind: 'literal', value: typeof n.value === 'bigint' ? -n.value : -(n.value as number) };
+    return { kind: 'literal', value: typeof n.value === 'bigint' ? -n.value : -n.value };
   }
   return ctx.parseExpression(value.text);
 }
@@ -401,7 +401,7 @@ function recognizeShow(c: Cursor): Statement | undefined {
   const full = c.acceptWord('FULL') !== undefined;
   const scopeWord = c.acceptWord('GLOBAL', 'SESSION', 'LOCAL');
   const scope = scopeWord === undefined ? undefined : scopeWord === 'GLOBAL' ? 'global' : 'session';
-  const show = (what: ShowKind, like: string | undefined, from: string | undefined = undefined): Statement => ({ kind: 'show', what, like, full, scope, from });
+  const show = (what: ShowKind, like: string | undefined, from?: string): Statement => ({ kind: 'show', what, like, full, scope, from });
   const likeClause = (): string | undefined | null => {
     if (c.atEnd()) return undefined;
     if (c.acceptWord('LIKE') !== undefined) {

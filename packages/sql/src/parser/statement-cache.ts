@@ -57,7 +57,7 @@ export class StatementCache {
     this.entries.delete(sql);
     this.entries.set(sql, parsed);
     while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
+      const oldest = this.entries.keys().next().value!;
       this.entries.delete(oldest);
       this.evictions++;
     }

@@ -2,7 +2,6 @@ import { NotSupportedError } from '../errors/not-supported-error.js';
 import type { ColumnType, IntegerBytes, LobSize } from '../types/column-type.js';
 import type { SqlValue } from '../types/sql-value.js';
 import type {
-  AggregateFunction,
   Assignment,
   BinaryOperator,
   ColumnDefault,
@@ -65,7 +64,7 @@ export class Translator {
   }
 
   statement(ast: unknown): Statement {
-    const root = Array.isArray(ast) ? (ast.length === 1 ? ast[0] : undefined) : ast;
+    const root: unknown = Array.isArray(ast) ? (ast.length === 1 ? (ast[0] as unknown) : undefined) : ast;
     if (root === undefined) throw new NotSupportedError('multiple statements in one query');
     const n = asNode(root, 'this statement');
     const type = text(n.type);
@@ -425,7 +424,7 @@ export class Translator {
         const argNode = asNode(args.expr, 'aggregate argument');
         const star = argNode.type === 'star' || (argNode.type === 'column_ref' && nameOf(argNode.column) === '*');
         if (star && name !== 'COUNT') throw new NotSupportedError(`${name}(*)`);
-        return { kind: 'aggregate', fn: name as AggregateFunction, arg: star ? undefined : this.expr(argNode), distinct: text(args.distinct)?.toUpperCase() === 'DISTINCT' };
+        return { kind: 'aggregate', fn: name, arg: star ? undefined : this.expr(argNode), distinct: text(args.distinct)?.toUpperCase() === 'DISTINCT' };
       }
       case 'expr_list': {
         const values = list(n.value);
@@ -674,7 +673,7 @@ function requiredLength(d: Node, name: string): number {
 }
 
 function columnType(def: Node): ColumnType {
-  const name = String(def.dataType ?? '').toUpperCase();
+  const name = (text(def.dataType) ?? '').toUpperCase();
   const make = TYPE_NAMES[name];
   if (make === undefined) throw new NotSupportedError(`column type ${name}`);
   return make(def);

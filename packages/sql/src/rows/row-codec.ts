@@ -64,7 +64,7 @@ export class RowCodec {
     w.bytes.fill(0, bitmapAt, bitmapAt + this.bitmapBytes);
     w.length += this.bitmapBytes;
     for (let i = 0; i < this.columns.length; i++) {
-      const value = row[i]!;
+      const value = row[i] ?? null;
       if (value === null) {
         const bit = this.nullBit[i]!;
         invariant(bit >= 0, () => `NULL in NOT NULL column ${this.columns[i]!.name}`);

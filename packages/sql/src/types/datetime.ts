@@ -48,7 +48,7 @@ export class SqlDateTime {
   static parse(text: string): SqlDateTime | undefined {
     const s = text.trim();
     let m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{0,9}))?)?$/.exec(s);
-    if (m === null) m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})(?:\.(\d{0,9}))?)?$/.exec(s);
+    m ??= /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})(?:\.(\d{0,9}))?)?$/.exec(s);
     if (m === null) return undefined;
     const frac = m[7] ?? '';
     const micro = frac === '' ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
