@@ -31,7 +31,7 @@ interface Child {
 async function startChild(kind: string): Promise<Child> {
   const script = fileURLToPath(new URL('./server-child.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   lines.on('line', (line) => {

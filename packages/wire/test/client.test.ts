@@ -96,7 +96,7 @@ describe('WireClient', () => {
     const port = (silent.address() as { port: number }).port;
     const err = await WireClient.connect({ port, user: 'x', connectTimeoutMs: 100 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WireTimeoutError);
-    await new Promise<void>((r) => silent.close(() => r()));
+    await new Promise<void>((r) => silent.close(() => { r(); }));
   });
 });
 

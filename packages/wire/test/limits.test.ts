@@ -24,12 +24,12 @@ describe('limits, each with its MySQL errno', () => {
     const conns = await Promise.all([open(port), open(port), open(port)]);
     const refused = await open(port).catch((e: unknown) => e);
     expect(refused).toMatchObject({ errno: 1040, sqlState: '08004' });
-    await conns[0]!.end();
+    await conns[0].end();
     // wait until the server has seen the close, then a new connection fits
     while (server!.connectionCount > 2) await new Promise((r) => setImmediate(r));
     const again = await open(port);
     await again.query('select 1');
-    await Promise.all([again.end(), conns[1]!.end(), conns[2]!.end()]);
+    await Promise.all([again.end(), conns[1].end(), conns[2].end()]);
   });
 
   it('handshake timeout: a client that never answers the handshake gets ERR 1159 and is closed', async () => {

@@ -120,7 +120,7 @@ export class BinlogStream implements AsyncIterable<Buffer> {
       try {
         const client = await WireClient.connect(this.#options.connection);
         this.#client = client;
-        if (this.#closed) break;
+        if (this.#isClosed()) break;
         const events = await client.binlogDump(this.#dumpOptions(attempt));
         this.#crc = client.dumpChecksum === 'CRC32';
         for await (const event of events) {
@@ -130,11 +130,11 @@ export class BinlogStream implements AsyncIterable<Buffer> {
           }
           this.#track(event);
           yield event;
-          if (this.#closed) return;
+          if (this.#isClosed()) return;
         }
         return; // EOF: a non-blocking dump reached the end of the log
       } catch (error) {
-        if (this.#closed) return;
+        if (this.#isClosed()) return;
         if (!isRetryable(error)) throw error;
         failures = received ? 1 : failures + 1;
         if (failures > maxAttempts) throw new ReconnectExhaustedError(maxAttempts, error);
@@ -148,6 +148,11 @@ export class BinlogStream implements AsyncIterable<Buffer> {
         this.#client = undefined;
       }
     }
+  }
+
+  /** A method, not the field, so checks after an await are not narrowed away. */
+  #isClosed(): boolean {
+    return this.#closed;
   }
 
   /** Stops the stream: the iterator ends without an error. */

@@ -1,4 +1,4 @@
-import { Charset, ColumnFlag, ColumnType } from '../constants.js';
+import { Charset, ColumnType } from '../constants.js';
 import { MalformedPacketError } from '../errors/malformed-packet-error.js';
 import { PacketReader } from './packet-reader.js';
 import { PacketWriter } from './packet-writer.js';

@@ -86,7 +86,7 @@ function errorFields(error: unknown): { errno: number; sqlState: string; message
   }
   if (typeof error === 'object' && error !== null) {
     const e = error as { errno?: unknown; sqlState?: unknown; message?: unknown };
-    const message = typeof e.message === 'string' ? e.message : String(error);
+    const message = typeof e.message === 'string' ? e.message : Object.prototype.toString.call(error);
     if (typeof e.errno === 'number' && e.errno >= 1000 && e.errno < 65536) {
       return { errno: e.errno, sqlState: typeof e.sqlState === 'string' ? e.sqlState : 'HY000', message };
     }
