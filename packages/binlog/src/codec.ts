@@ -278,10 +278,13 @@ export class BinlogEventEncoder {
     w.packed(columns.length);
     const present = event.columnsPresent ?? allPresent(columns.length);
     if (present.length !== columns.length) throw new BinlogEncodeError('columns-present bitmap has the wrong length');
+    // An image of no columns is zero bytes: the rows could not be counted back.
+    if (!present.includes(true)) throw new BinlogEncodeError('a row image needs at least one present column');
     writeBitmap(w, present);
     if (event.kind === 'updateRows') {
       const after = event.columnsPresentAfter ?? allPresent(columns.length);
       if (after.length !== columns.length) throw new BinlogEncodeError('after-image bitmap has the wrong length');
+      if (!after.includes(true)) throw new BinlogEncodeError('a row image needs at least one present column');
       writeBitmap(w, after);
       for (const row of event.rows) {
         writeRowImage(w, columns, present, row.before);
