@@ -1,5 +1,5 @@
 import { invariant, LockstepError } from '@lockstep/base';
-import type { KvEngine, KvSnapshot, WriteOp } from '@lockstep/kv';
+import type { KvEngine, KvEntry, KvSnapshot, WriteOp } from '@lockstep/kv';
 import { compareBytes, DeadlockError, LockWaitKilledError, LockWaitTimeoutError, type Bound, type LockManager, type LockMode, type LockTree } from '@lockstep/locktree';
 import { encodeCoordinatorPosition, type CoordinatorPosition } from './coordinator-position.js';
 import { CommitNotDurableError } from './errors/commit-not-durable-error.js';
@@ -417,8 +417,10 @@ export class Transaction {
     await this.#lock(this.#host.tree(indexIdOf(key)), key, key, mode);
     const own = this.#writes.get(key);
     if (own !== undefined) return own.value;
-    this.#checkSnapshot(key);
-    return this.#host.engine.get(key);
+    // One lookup of the newest version serves the snapshot check and the read.
+    const latest = this.#host.engine.getEntry(key);
+    this.#checkSnapshot(key, latest);
+    return latest?.value;
   }
 
   async #write(key: Uint8Array, value: Uint8Array | undefined, kind: 'put' | 'delete' | 'insert'): Promise<void> {
@@ -485,7 +487,7 @@ export class Transaction {
   }
 
   /** Point locking with repeatable read: fail (and doom) if `key` changed after the snapshot. The key is locked by this transaction. */
-  #checkSnapshot(key: Uint8Array): void {
+  #checkSnapshot(key: Uint8Array, latest?: KvEntry): void {
     if (this.lockingMode !== 'point' || this.isolation !== 'repeatable-read') return;
     const snapshot = this.#snapshot;
     if (snapshot === undefined) {
@@ -493,7 +495,7 @@ export class Transaction {
       this.#snapshot = this.#host.engine.snapshot();
       return;
     }
-    const entry = this.#host.engine.getEntry(key);
+    const entry = latest ?? this.#host.engine.getEntry(key);
     if (entry !== undefined && entry.sequence > snapshot.sequence) {
       const error = new WriteConflictError(this.id, key, snapshot.sequence, entry.sequence);
       this.#host.counters.writeConflicts += 1;
