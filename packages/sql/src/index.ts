@@ -74,3 +74,13 @@ export { StatementCache } from './parser/statement-cache.js';
 export type { StatementCacheOptions, StatementCacheStats } from './parser/statement-cache.js';
 export { exprToSql } from './parser/expr-sql.js';
 export { prepareText, unescapeString } from './parser/scanner.js';
+
+export { collectAggregates, compileCondition, compileExpr, toText } from './expr/compile.js';
+export type { ColumnResolver, CompiledExpr, EvalContext, SessionValues } from './expr/compile.js';
+export { createAggregator, MAX_DISTINCT_AGGREGATE_VALUES } from './expr/aggregate.js';
+export type { Aggregator } from './expr/aggregate.js';
+export { arithmetic, negate } from './expr/arithmetic.js';
+export type { ArithmeticOperator } from './expr/arithmetic.js';
+export { compileLikePattern, LIKE_PATTERN_CACHE_SIZE } from './expr/like.js';
+export { sqlBool, truth } from './expr/truth.js';
+export { tableColumnResolver } from './expr/table-resolver.js';

@@ -64,7 +64,8 @@ export function parseStatementUncached(sql: string): ParsedStatement {
   return { statement, paramCount: translator.paramCount };
 }
 
-function parseExpressionWith(exprText: string, translator: Translator): Expr {
+function parseExpressionWith(rawText: string, translator: Translator): Expr {
+  const exprText = prepareText(rawText).text;
   const prefix = 'SELECT ';
   let ast: unknown;
   try {

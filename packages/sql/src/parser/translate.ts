@@ -388,6 +388,8 @@ export class Translator {
         const column = nameOf(n.column);
         if (column === undefined) throw new NotSupportedError('this column reference');
         const table = nameOf(n.table) ?? undefined;
+        // node-sql-parser reads an exponent literal without a fraction (1e3) as a column name.
+        if (table === undefined && /^\d+[eE]\d+$/.test(column)) return { kind: 'literal', value: Number(column) };
         return { kind: 'column', table, name: column };
       }
       case 'var': {
