@@ -409,7 +409,7 @@ export class BinlogWriter {
       const eventEnds = ends.map((offset) => ({ file: file.name, logNumber: file.logNumber, offset }));
       const target = file.written;
       await this.#rotateIfFull();
-      return { positions: eventEnds.slice(-1), eventEnds, sync: () => file.syncTo(target) };
+      return { positions: eventEnds.slice(-1), eventEnds, sync: () => this.#syncFile(file, target) };
     });
   }
 
@@ -466,9 +466,14 @@ export class BinlogWriter {
   /** Makes everything written so far durable. */
   async sync(): Promise<void> {
     this.#checkUsable();
-    const file = this.#active;
+    await this.#syncFile(this.#active, this.#active.written);
+  }
+
+  /** A failed fsync leaves the file's durable state unknown: the writer breaks (as MariaDB aborts). */
+  async #syncFile(file: ActiveFile, target: number): Promise<void> {
+    if (this.#broken !== undefined) throw new BinlogClosedError('an earlier write or sync failed', this.#broken);
     try {
-      await file.syncTo(file.written);
+      await file.syncTo(target);
     } catch (error) {
       this.#broken = error;
       throw error;
