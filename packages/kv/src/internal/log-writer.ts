@@ -12,9 +12,46 @@ export function logFileName(fileNumber: number): string {
 
 interface Waiter {
   readonly lsn: number;
-  readonly sync: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** A FIFO of waiters in LSN order (LSNs only grow, so pushes keep the order). */
+class WaiterQueue {
+  #items: Waiter[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(waiter: Waiter): void {
+    this.#items.push(waiter);
+  }
+
+  first(): Waiter | undefined {
+    return this.#items[this.#head];
+  }
+
+  resolveUpTo(lsn: number): void {
+    const items = this.#items;
+    let head = this.#head;
+    while (head < items.length && items[head]!.lsn <= lsn) items[head++]!.resolve();
+    if (head === items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else {
+      this.#head = head;
+    }
+  }
+
+  rejectAll(error: unknown): void {
+    const items = this.#items;
+    const head = this.#head;
+    this.#items = [];
+    this.#head = 0;
+    for (let i = head; i < items.length; i++) items[i]!.reject(error);
+  }
 }
 
 interface RotateMarker {
@@ -61,8 +98,9 @@ export class LogWriter {
   readonly #logFileBytes: number;
   #pending: PendingItem[] = [];
   #pendingBytes = 0;
-  #waiters: Waiter[] = [];
-  #waiterHead = 0;
+  // Two FIFO queues, each in LSN order: writers waiting for the write, and for the fsync.
+  readonly #writeWaiters = new WaiterQueue();
+  readonly #syncWaiters = new WaiterQueue();
   #running = false;
   #failure: KvIoError | undefined;
   #failureRetryable = false;
@@ -119,7 +157,7 @@ export class LogWriter {
   }
 
   get waiterCount(): number {
-    return this.#waiters.length - this.#waiterHead;
+    return this.#writeWaiters.length + this.#syncWaiters.length;
   }
 
   get failure(): KvIoError | undefined {
@@ -164,7 +202,7 @@ export class LogWriter {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (lsn <= (sync ? this.syncedLsn : this.writtenLsn)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ lsn, sync, resolve, reject });
+      (sync ? this.#syncWaiters : this.#writeWaiters).push({ lsn, resolve, reject });
       this.#kick();
     });
   }
@@ -209,16 +247,18 @@ export class LogWriter {
   async #run(): Promise<void> {
     try {
       for (;;) {
-        if (this.#hasSyncWaiter()) await yieldToImmediate();
+        if (this.#syncWaiters.length > 0) await yieldToImmediate();
         if (this.#pending.length > 0) await this.#writePending();
-        if (this.#needsSync()) {
+        this.#writeWaiters.resolveUpTo(this.writtenLsn);
+        const first = this.#syncWaiters.first();
+        if (first !== undefined && first.lsn <= this.writtenLsn && first.lsn > this.syncedLsn) {
           const target = this.writtenLsn;
           await this.#handle.datasync();
           this.fsyncs++;
           this.#markSynced(target);
         }
-        this.#resolveWaiters();
-        if (this.#pending.length === 0 && this.#waiterHead === this.#waiters.length) break;
+        this.#syncWaiters.resolveUpTo(this.syncedLsn);
+        if (this.#pending.length === 0 && this.#writeWaiters.length === 0 && this.#syncWaiters.length === 0) break;
       }
     } catch (error) {
       this.#fail(error);
@@ -290,45 +330,12 @@ export class LogWriter {
     if (n > 0) this.#coordinatorQueue = queue.slice(n);
   }
 
-  #hasSyncWaiter(): boolean {
-    for (let i = this.#waiterHead; i < this.#waiters.length; i++) if (this.#waiters[i]!.sync) return true;
-    return false;
-  }
-
-  #needsSync(): boolean {
-    for (let i = this.#waiterHead; i < this.#waiters.length; i++) {
-      const w = this.#waiters[i]!;
-      if (w.lsn > this.writtenLsn) break;
-      if (w.sync && w.lsn > this.syncedLsn) return true;
-    }
-    return false;
-  }
-
-  #resolveWaiters(): void {
-    const waiters = this.#waiters;
-    let head = this.#waiterHead;
-    while (head < waiters.length) {
-      const w = waiters[head]!;
-      if (w.lsn > (w.sync ? this.syncedLsn : this.writtenLsn)) break;
-      head++;
-      w.resolve();
-    }
-    if (head === waiters.length) {
-      this.#waiters = [];
-      this.#waiterHead = 0;
-    } else {
-      this.#waiterHead = head;
-    }
-  }
-
   #fail(error: unknown): void {
     const retryable = error instanceof FileSystemError && error.fsCode === 'ENOSPC' && error.operation === 'write';
     this.#failure = error instanceof KvIoError ? error : new KvIoError(`write-ahead log ${logFileName(this.#fileNumber)}`, error);
     this.#failureRetryable = retryable;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (let i = this.#waiterHead; i < waiters.length; i++) waiters[i]!.reject(this.#failure);
-    this.#waiterHead = 0;
+    this.#writeWaiters.rejectAll(this.#failure);
+    this.#syncWaiters.rejectAll(this.#failure);
     // A checkpoint waiting for a file switch must not wait forever; the marker stays queued
     // (a retry after ENOSPC performs the switch, and a later checkpoint waits for it anew).
     for (const item of this.#pending) if (!(item instanceof Uint8Array)) item.fail(this.#failure);
