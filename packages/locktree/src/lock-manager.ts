@@ -1,11 +1,12 @@
 import { invariant, systemClock, type Clock } from '@lockstep/base';
-import { boundBytes, compareBounds, compareBytes, formatBound, type Bound, type KeyComparator } from './bounds.js';
+import { MAX_KEY, MIN_KEY, boundBytes, compareBounds, compareBytes, formatBound, type Bound, type KeyComparator } from './bounds.js';
 import { DeadlockError } from './errors/deadlock-error.js';
 import { LockMemoryExhaustedError } from './errors/lock-memory-exhausted-error.js';
 import { LockWaitKilledError } from './errors/lock-wait-killed-error.js';
 import { LockWaitTimeoutError } from './errors/lock-wait-timeout-error.js';
 import type { RangeNode } from './internal/interval-treap.js';
-import { LockTree, type HeldLock, type PendingRequest } from './lock-tree.js';
+import { WaitDeadlines } from './internal/wait-deadlines.js';
+import { LockTree, type HeldLock, type HeldScan, type PendingRequest } from './lock-tree.js';
 import type { HeldLockStatus, HeldRange, LockCounters, LockManagerStatus, LockMode, PendingRequestStatus, TryResult, TxnId, WaitListener } from './types.js';
 
 /**
@@ -18,15 +19,19 @@ import type { HeldLockStatus, HeldRange, LockCounters, LockManagerStatus, LockMo
  * stream of later readers, and an upgrade cannot deadlock against a queued writer.
  *
  * Invariants (checked by `assertNoGrantablePending`, which the tests call after every
- * operation): no pending request is grantable under the rule; every transaction has at
+ * operation): no pending request is grantable under the rule; the blockers last reported
+ * for each pending request are exactly its blockers now; every transaction has at
  * most one pending request; each transaction's record of held ranges equals what the trees
  * hold; `memoryBytes` is the sum over held nodes.
  *
  * Why no wake-up can be lost: conflict detection and registration of a waiter happen in
  * one synchronous section (`acquireIn`), and every operation that can make a waiter
- * grantable (release, release-all, timeout, kill, deadlock failure, escalation) runs the
- * retry pass over that tree before it returns, granting in FIFO order. Nobody relies on
- * another caller's pass.
+ * grantable runs the retry pass over that tree before it returns, granting in FIFO order.
+ * Those operations are: removing a held lock (release, release-all, escalation) and
+ * removing a pending request (timeout, kill, deadlock failure, release-all of a waiting
+ * transaction) — a request that leaves the queue can unblock requests queued behind it
+ * under the FIFO rule, in a tree where its owner holds nothing. Nobody relies on another
+ * caller's pass.
  */
 export interface LockManagerOptions {
   /** Memory all held locks may use before escalation (default 64 MiB). */
@@ -42,6 +47,14 @@ export interface LockManagerOptions {
 
 /** Estimated bytes of one held lock beyond its keys (node, record entry). */
 const NODE_OVERHEAD_BYTES = 120;
+
+/** A changed key range: pending requests overlapping it must be re-examined. */
+interface KeyRange {
+  readonly left: Bound;
+  readonly right: Bound;
+}
+
+const FULL_RANGE: KeyRange = { left: MIN_KEY, right: MAX_KEY };
 
 interface TxnRecord {
   readonly id: TxnId;
@@ -62,11 +75,18 @@ export class LockManager {
   readonly #deadlockDetection: boolean;
   readonly #maxDeadlockSearch: number;
   #onWait: WaitListener | undefined;
+  /** Every pending request's lock-wait deadline, behind one timer. */
+  readonly #deadlines: WaitDeadlines<PendingRequest>;
+  /** Pending requests over all trees. */
+  #waiting = 0;
+  /** Arrival counter for pending requests (FIFO order across the whole manager). */
+  #arrivals = 0;
   #memoryBytes = 0;
   #heldLocks = 0;
   #overBudget = false;
-  #retrying = new Set<LockTree>();
-  #retryAgain = new Set<LockTree>();
+  readonly #retrying = new Set<LockTree>();
+  /** Ranges handed to a pass that was already running over the tree (re-entrant calls). */
+  readonly #retryAgain = new Map<LockTree, KeyRange[]>();
 
   constructor(options: LockManagerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -75,6 +95,15 @@ export class LockManager {
     this.#deadlockDetection = options.deadlockDetection ?? true;
     this.#maxDeadlockSearch = options.maxDeadlockSearch ?? 1000;
     this.#onWait = options.onWait;
+    this.#deadlines = new WaitDeadlines<PendingRequest>(
+      this.#clock,
+      (request) => this.#txns.get(request.owner)?.pending === request,
+      (request) => {
+        this.counters.timeouts += 1;
+        this.#cancel(this.#txns.get(request.owner)!, new LockWaitTimeoutError(request.owner, request.timeoutMs, request.reported));
+        this.#retry(request.tree, [request]);
+      },
+    );
   }
 
   /** Sets (or clears) the wait listener. */
@@ -109,13 +138,23 @@ export class LockManager {
     const record = this.#txns.get(txn);
     if (record === undefined) return;
     this.#txns.delete(txn);
-    if (record.pending !== undefined) this.#cancel(record, new LockWaitKilledError(txn, 'its locks were released while it waited'));
-    const touched: LockTree[] = [];
-    for (const [tree, nodes] of record.held) {
-      for (const node of nodes) this.#removeNode(tree, node);
-      touched.push(tree);
+    const touched = new Map<LockTree, KeyRange[]>();
+    const request = record.pending;
+    if (request !== undefined) {
+      // A queued request that goes away can unblock the requests queued behind it (FIFO),
+      // even in a tree where this transaction holds nothing.
+      touched.set(request.tree, [request]);
+      this.#cancel(record, new LockWaitKilledError(txn, 'its locks were released while it waited'));
     }
-    for (const tree of touched) this.#retry(tree);
+    for (const [tree, nodes] of record.held) {
+      let ranges = touched.get(tree);
+      if (ranges === undefined) touched.set(tree, (ranges = []));
+      for (const node of nodes) {
+        this.#removeNode(tree, node);
+        ranges.push(node);
+      }
+    }
+    for (const [tree, ranges] of touched) this.#retry(tree, ranges);
   }
 
   /**
@@ -129,9 +168,9 @@ export class LockManager {
     record.killedReason = reason;
     if (record.pending === undefined) return false;
     this.counters.kills += 1;
-    const tree = record.pending.tree;
+    const request = record.pending;
     this.#cancel(record, new LockWaitKilledError(txn, reason));
-    this.#retry(tree);
+    this.#retry(request.tree, [request]);
     return true;
   }
 
@@ -173,9 +212,11 @@ export class LockManager {
         const set = this.#txns.get(node.value.owner)?.held.get(tree);
         invariant(set?.has(node) === true, () => `held lock of txn ${node.value.owner} missing from its record`);
       }
-      tree.pending.forEach((p, i) => {
-        const blockers = this.#conflicts(tree, p.owner, p.left, p.right, p.mode, i);
+      tree.pending.forEach((p) => {
+        const blockers = this.#conflicts(tree, p.owner, p.left, p.right, p.mode, p.seq);
         invariant(blockers !== undefined && blockers.size > 0, () => `txn ${p.owner} waits on index ${tree.indexId} [${formatBound(p.left)}, ${formatBound(p.right)}] although it is grantable`);
+        const current = [...blockers].sort((a, b) => a - b);
+        invariant(sameMembers(current, p.reported), () => `txn ${p.owner} was last told it waits for [${p.reported.join(', ')}] but waits for [${current.join(', ')}]`);
         invariant(this.#txns.get(p.owner)?.pending === p, () => `pending request of txn ${p.owner} is not its record's`);
       });
     }
@@ -191,8 +232,9 @@ export class LockManager {
   /** @internal */
   tryAcquireIn(tree: LockTree, txn: TxnId, left: Bound, right: Bound, mode: LockMode): TryResult {
     this.#checkRange(tree, left, right);
-    if (tree.covers(txn, left, right, mode) !== undefined) return { granted: true };
-    const conflicts = this.#conflicts(tree, txn, left, right, mode, tree.pending.length);
+    const scan = tree.examineHeld(txn, left, right, mode);
+    if (scan.covered) return { granted: true };
+    const conflicts = this.#withQueued(tree, txn, left, right, mode, Infinity, scan);
     if (conflicts !== undefined) return { granted: false, conflicts: [...conflicts].sort((a, b) => a - b) };
     if (this.#overBudget) {
       this.counters.memoryRefusals += 1;
@@ -207,8 +249,9 @@ export class LockManager {
     let conflicts: Set<TxnId> | undefined;
     try {
       this.#checkRange(tree, left, right);
-      if (tree.covers(txn, left, right, mode) !== undefined) return RESOLVED;
-      conflicts = this.#conflicts(tree, txn, left, right, mode, tree.pending.length);
+      const scan = tree.examineHeld(txn, left, right, mode);
+      if (scan.covered) return RESOLVED;
+      conflicts = this.#withQueued(tree, txn, left, right, mode, Infinity, scan);
       if (conflicts === undefined) {
         if (this.#overBudget) {
           this.counters.memoryRefusals += 1;
@@ -236,18 +279,13 @@ export class LockManager {
     }
     // Registration happens in this same synchronous section as the conflict check.
     return new Promise<void>((resolve, reject) => {
-      const request: PendingRequest = { owner: txn, tree, left, right, mode, startedMs: this.#clock.now(), resolve, reject, cancelTimer: undefined, reported: blockers };
-      tree.pending.push(request);
-      record.pending = request;
-      this.counters.waits += 1;
       const bound = timeoutMs ?? this.#lockWaitTimeoutMs;
-      const timer = this.#clock.setTimer(bound, () => {
-        if (record.pending !== request) return;
-        this.counters.timeouts += 1;
-        this.#cancel(record, new LockWaitTimeoutError(txn, bound, request.reported));
-        this.#retry(tree);
-      });
-      request.cancelTimer = () => { timer.cancel(); };
+      const request: PendingRequest = { owner: txn, tree, left, right, mode, startedMs: this.#clock.now(), seq: ++this.#arrivals, node: undefined, timeoutMs: bound, resolve, reject, reported: blockers };
+      tree.enqueue(request);
+      record.pending = request;
+      this.#waiting += 1;
+      this.counters.waits += 1;
+      this.#deadlines.add(request, bound, this.#waiting);
       this.#onWait?.(txn, blockers, tree.indexId);
     });
   }
@@ -263,7 +301,7 @@ export class LockManager {
         released += 1;
       }
     }
-    if (released > 0) this.#retry(tree);
+    if (released > 0) this.#retry(tree, [{ left, right }]);
     return released;
   }
 
@@ -283,10 +321,13 @@ export class LockManager {
   }
 
   /** Holders in the way, plus (FIFO) earlier queued requests in the way unless this is an upgrade. */
-  #conflicts(tree: LockTree, txn: TxnId, left: Bound, right: Bound, mode: LockMode, queuedBefore: number): Set<TxnId> | undefined {
-    const conflicts = tree.holderConflicts(txn, left, right, mode, undefined);
-    if (queuedBefore === 0 || tree.holdsOverlapping(txn, left, right)) return conflicts;
-    return tree.pendingConflicts(txn, left, right, mode, queuedBefore, conflicts);
+  #conflicts(tree: LockTree, txn: TxnId, left: Bound, right: Bound, mode: LockMode, beforeSeq: number): Set<TxnId> | undefined {
+    return this.#withQueued(tree, txn, left, right, mode, beforeSeq, tree.examineHeld(txn, left, right, mode));
+  }
+
+  #withQueued(tree: LockTree, txn: TxnId, left: Bound, right: Bound, mode: LockMode, beforeSeq: number, scan: HeldScan): Set<TxnId> | undefined {
+    if (tree.pending.length === 0 || scan.ownsOverlap) return scan.conflicts;
+    return tree.pendingConflicts(txn, left, right, mode, beforeSeq, scan.conflicts);
   }
 
   /**
@@ -295,7 +336,7 @@ export class LockManager {
    */
   #grantNow(tree: LockTree, txn: TxnId, left: Bound, right: Bound, mode: LockMode): void {
     this.#grant(tree, this.#record(txn), left, right, mode);
-    if (tree.pending.length > 0) this.#retry(tree);
+    if (tree.pending.length > 0) this.#retry(tree, [{ left, right }]);
   }
 
   #grant(tree: LockTree, record: TxnRecord, left: Bound, right: Bound, mode: LockMode): void {
@@ -326,9 +367,9 @@ export class LockManager {
     const request = record.pending;
     if (request === undefined) return;
     record.pending = undefined;
-    request.cancelTimer?.();
+    if (--this.#waiting === 0) this.#deadlines.clear();
     const tree = request.tree;
-    tree.pending = tree.pending.filter((p) => p !== request);
+    tree.dequeue(request);
     this.counters.waitTimeMs += this.#clock.now() - request.startedMs;
     request.reject(error);
   }
@@ -336,49 +377,74 @@ export class LockManager {
   /**
    * Grants, in FIFO order, every pending request of `tree` that has become grantable,
    * then reports changed blocker sets (and fails requests that now close a cycle).
-   * Re-entrant calls (a listener that kills) are folded into the running pass.
+   *
+   * Only requests overlapping a changed range can change: `changed` starts with what the
+   * caller freed or added, and every request granted in the pass joins it (requests behind
+   * it may now see it as a holder instead of a queued request, or be free to go). A grant
+   * can only affect an EARLIER request when it was an upgrade that jumped the queue; then
+   * the pass runs again over that range. Re-entrant calls (a wait listener that kills)
+   * hand their ranges to the running pass.
    */
-  #retry(tree: LockTree): void {
+  #retry(tree: LockTree, changed: readonly KeyRange[]): void {
+    if (tree.pending.length === 0) return;
     if (this.#retrying.has(tree)) {
-      this.#retryAgain.add(tree);
+      const again = this.#retryAgain.get(tree);
+      if (again === undefined) this.#retryAgain.set(tree, [...changed]);
+      else again.push(...changed);
       return;
     }
     this.#retrying.add(tree);
-    const reports: [PendingRequest, TxnId[]][] = [];
+    const reports = new Map<PendingRequest, TxnId[]>();
     try {
-      do {
-        this.#retryAgain.delete(tree);
-        reports.length = 0;
-        for (let i = 0; i < tree.pending.length; ) {
-          const p = tree.pending[i]!;
-          const blockers = this.#conflicts(tree, p.owner, p.left, p.right, p.mode, i);
+      let ranges: readonly KeyRange[] = changed;
+      while (ranges.length > 0) {
+        const nextPass: KeyRange[] = [];
+        // The requests to examine, in arrival order; grants add the requests behind them.
+        const queue = new PendingQueue();
+        for (const range of ranges) queue.addOverlapping(tree, range, 0);
+        for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+          if (p.node === undefined) continue; // left the queue during this pass
+          const blockers = this.#conflicts(tree, p.owner, p.left, p.right, p.mode, p.seq);
           if (blockers === undefined) {
-            tree.pending.splice(i, 1);
+            tree.dequeue(p);
             const record = this.#txns.get(p.owner)!;
             record.pending = undefined;
-            p.cancelTimer?.();
+            if (--this.#waiting === 0) this.#deadlines.clear();
             this.counters.waitTimeMs += this.#clock.now() - p.startedMs;
             this.#grant(tree, record, p.left, p.right, p.mode);
             p.resolve();
+            queue.addOverlapping(tree, p, p.seq);
+            // Only an upgrade can be granted ahead of an earlier overlapping request.
+            if (tree.pendingConflicts(-1, p.left, p.right, 'exclusive', p.seq, undefined) !== undefined) nextPass.push(p);
             continue;
           }
           const sorted = [...blockers].sort((a, b) => a - b);
-          if (!sameMembers(sorted, p.reported)) reports.push([p, sorted]);
-          i += 1;
+          if (sameMembers(sorted, p.reported)) reports.delete(p);
+          else reports.set(p, sorted);
         }
-      } while (this.#retryAgain.has(tree));
+        const again = this.#retryAgain.get(tree);
+        if (again !== undefined) {
+          this.#retryAgain.delete(tree);
+          nextPass.push(...again);
+        }
+        ranges = nextPass;
+      }
     } finally {
       this.#retrying.delete(tree);
     }
     for (const [request, blockers] of reports) {
       if (this.#txns.get(request.owner)?.pending !== request) continue;
+      const previous = request.reported;
       request.reported = blockers;
-      if (this.#deadlockDetection) {
+      // A cycle can only close through a blocker that is itself waiting and was not a
+      // blocker before (one already there was searched when it was added). A newly granted
+      // holder waits for nothing, so the common case — the lock passed on — costs no search.
+      if (this.#deadlockDetection && blockers.some((b) => !previous.includes(b) && this.#txns.get(b)?.pending !== undefined)) {
         const cycle = this.#findCycle(request.owner, blockers);
         if (cycle !== undefined) {
           this.counters.deadlocks += 1;
           this.#cancel(this.#txns.get(request.owner)!, new DeadlockError(request.owner, cycle.path, cycle.bounded));
-          this.#retry(tree);
+          this.#retry(tree, [request]);
           continue;
         }
       }
@@ -386,19 +452,39 @@ export class LockManager {
     }
   }
 
-  /** Depth-first search of the wait-for graph from `blockers` back to `txn`, bounded. */
+  /**
+   * Depth-first search of the wait-for graph from `blockers` back to `txn`, visiting each
+   * transaction once (O(waiters + wait edges)), bounded by `maxDeadlockSearch` visits: a
+   * search that hits the bound is reported as a deadlock (`bounded`), as InnoDB does.
+   */
   #findCycle(txn: TxnId, blockers: readonly TxnId[]): { path: TxnId[]; bounded: boolean } | undefined {
-    const visited = new Set<TxnId>();
-    const stack: { id: TxnId; path: TxnId[] }[] = blockers.map((id) => ({ id, path: [txn, id] }));
+    const parent = new Map<TxnId, TxnId>();
+    const stack: TxnId[] = [];
+    for (const id of blockers) {
+      if (parent.has(id)) continue;
+      parent.set(id, txn);
+      stack.push(id);
+    }
+    const pathTo = (id: TxnId): TxnId[] => {
+      const path = [id];
+      for (let at = id; at !== txn; ) {
+        at = parent.get(at)!;
+        path.push(at);
+      }
+      return path.reverse();
+    };
     while (stack.length > 0) {
-      const { id, path } = stack.pop()!;
-      if (id === txn) return { path, bounded: false };
-      if (visited.has(id)) continue;
-      visited.add(id);
-      if (visited.size > this.#maxDeadlockSearch) return { path, bounded: true };
+      const id = stack.pop()!;
+      if (id === txn) return { path: pathTo(id), bounded: false };
+      if (parent.size > this.#maxDeadlockSearch) return { path: pathTo(id), bounded: true };
       const waiting = this.#txns.get(id)?.pending;
       if (waiting === undefined) continue;
-      for (const next of waiting.reported) stack.push({ id: next, path: [...path, next] });
+      for (const next of waiting.reported) {
+        if (next === txn) return { path: [...pathTo(id), txn], bounded: false };
+        if (parent.has(next)) continue;
+        parent.set(next, id);
+        stack.push(next);
+      }
     }
     return undefined;
   }
@@ -440,13 +526,45 @@ export class LockManager {
         this.#memoryBytes += NODE_OVERHEAD_BYTES + boundBytes(left) + boundBytes(right);
         this.#heldLocks += 1;
       }
-      // A pass already running over this tree must look at every request again.
-      if (tree.pending.length > 0) {
-        if (this.#retrying.has(tree)) this.#retryAgain.add(tree);
-        else this.#retry(tree);
-      }
+      // Merged ranges may block waiting requests anywhere in the tree (a pass already
+      // running over it takes the range over).
+      if (tree.pending.length > 0 && runs.length > 0) this.#retry(tree, [FULL_RANGE]);
     }
     this.#overBudget = this.#memoryBytes > this.#memoryLimitBytes;
+  }
+}
+
+/** Pending requests of one pass, taken in arrival order, each at most once per pass. */
+class PendingQueue {
+  readonly #items: PendingRequest[] = [];
+  readonly #seen = new Set<PendingRequest>();
+  #sorted = true;
+  #next = 0;
+
+  /** Adds the pending requests overlapping `range` that arrived after `afterSeq`. */
+  addOverlapping(tree: LockTree, range: KeyRange, afterSeq: number): void {
+    tree.pendingIndex.forEachOverlapping(range.left, range.right, (node) => {
+      const p = node.value;
+      if (p.seq > afterSeq && !this.#seen.has(p)) {
+        this.#seen.add(p);
+        this.#items.push(p);
+        this.#sorted = false;
+      }
+      return true;
+    });
+  }
+
+  shift(): PendingRequest | undefined {
+    if (!this.#sorted) {
+      // Everything not yet taken arrived after what was taken (see the callers), so
+      // sorting the rest keeps the order.
+      const rest = this.#items.splice(this.#next).sort((a, b) => a.seq - b.seq);
+      this.#items.length = 0;
+      this.#items.push(...rest);
+      this.#next = 0;
+      this.#sorted = true;
+    }
+    return this.#items[this.#next++];
   }
 }
 

@@ -17,14 +17,26 @@ export interface PendingRequest {
   readonly right: Bound;
   readonly mode: LockMode;
   readonly startedMs: number;
+  /** Arrival order over the whole manager: the FIFO rule compares these. */
+  readonly seq: number;
+  /** This request's node in the tree's `pendingIndex`. */
+  node: RangeNode<PendingRequest> | undefined;
+  /** The bound on this wait (its deadline is `startedMs + timeoutMs`). */
+  readonly timeoutMs: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
-  cancelTimer: (() => void) | undefined;
   /** Blockers last reported to the wait listener, sorted. */
   reported: TxnId[];
 }
 
 const compatible = (a: LockMode, b: LockMode): boolean => a === 'shared' && b === 'shared';
+
+/** @internal What `examineHeld` found. */
+export interface HeldScan {
+  covered: boolean;
+  ownsOverlap: boolean;
+  conflicts: Set<TxnId> | undefined;
+}
 
 /**
  * The held locks and waiting requests of one index. Obtained from `LockManager.openTree`;
@@ -36,8 +48,10 @@ export class LockTree {
   readonly compare: KeyComparator;
   /** @internal */
   readonly held: IntervalTreap<HeldLock>;
-  /** @internal FIFO: arrival order. */
+  /** @internal FIFO: arrival order (for status and invariant checks). */
   pending: PendingRequest[] = [];
+  /** @internal The same requests by key range, so FIFO checks and wake-up passes visit only overlapping ones. */
+  readonly pendingIndex: IntervalTreap<PendingRequest>;
   /** @internal */
   refs = 0;
   readonly #manager: LockManager;
@@ -48,6 +62,7 @@ export class LockTree {
     this.indexId = indexId;
     this.compare = compare;
     this.held = new IntervalTreap<HeldLock>(compare);
+    this.pendingIndex = new IntervalTreap<PendingRequest>(compare);
   }
 
   /** Grants the lock if nothing is in the way; otherwise returns who is. Never waits. */
@@ -73,55 +88,54 @@ export class LockTree {
     return this.#manager.releaseIn(this, txn, left, right);
   }
 
-  /** @internal Owners whose held locks overlap and are incompatible with the request, excluding the requester. */
-  holderConflicts(txn: TxnId, left: Bound, right: Bound, mode: LockMode, into: Set<TxnId> | undefined): Set<TxnId> | undefined {
-    let out = into;
+  /**
+   * @internal One walk over the held locks overlapping [left, right]: whether `txn` already
+   * holds a lock covering the request in `mode` or stronger (the walk stops there), whether
+   * it holds anything overlapping (an upgrade, which jumps the queue), and the other owners
+   * whose locks are incompatible with the request.
+   */
+  examineHeld(txn: TxnId, left: Bound, right: Bound, mode: LockMode): HeldScan {
+    const scan: HeldScan = { covered: false, ownsOverlap: false, conflicts: undefined };
+    const compare = this.compare;
     this.held.forEachOverlapping(left, right, (node) => {
       const lock = node.value;
-      if (lock.owner !== txn && !(compatible(lock.mode, mode))) (out ??= new Set()).add(lock.owner);
-      return true;
-    });
-    return out;
-  }
-
-  /** @internal True if `txn` holds any lock overlapping the range (an upgrade then jumps the queue). */
-  holdsOverlapping(txn: TxnId, left: Bound, right: Bound): boolean {
-    let found = false;
-    this.held.forEachOverlapping(left, right, (node) => {
-      if (node.value.owner === txn) found = true;
-      return !found;
-    });
-    return found;
-  }
-
-  /** @internal True if `txn` already holds a lock covering [left, right] in `mode` or stronger. */
-  covers(txn: TxnId, left: Bound, right: Bound, mode: LockMode): RangeNode<HeldLock> | undefined {
-    let found: RangeNode<HeldLock> | undefined;
-    this.held.forEachOverlapping(left, right, (node) => {
-      const lock = node.value;
-      if (
-        lock.owner === txn &&
-        (lock.mode === 'exclusive' || mode === 'shared') &&
-        compareBounds(node.left, left, this.compare) <= 0 &&
-        compareBounds(node.right, right, this.compare) >= 0
-      ) {
-        found = node;
+      if (lock.owner !== txn) {
+        if (!compatible(lock.mode, mode)) (scan.conflicts ??= new Set()).add(lock.owner);
+        return true;
+      }
+      scan.ownsOverlap = true;
+      if ((lock.mode === 'exclusive' || mode === 'shared') && compareBounds(node.left, left, compare) <= 0 && compareBounds(node.right, right, compare) >= 0) {
+        scan.covered = true;
         return false;
       }
       return true;
     });
-    return found;
+    return scan;
   }
 
-  /** @internal Conflicts of a request with pending requests queued before position `before` (FIFO fairness). */
-  pendingConflicts(txn: TxnId, left: Bound, right: Bound, mode: LockMode, before: number, into: Set<TxnId> | undefined): Set<TxnId> | undefined {
+  /** @internal Conflicts of a request with pending requests that arrived before `beforeSeq` (FIFO fairness). */
+  pendingConflicts(txn: TxnId, left: Bound, right: Bound, mode: LockMode, beforeSeq: number, into: Set<TxnId> | undefined): Set<TxnId> | undefined {
     let out = into;
-    for (let i = 0; i < before && i < this.pending.length; i++) {
-      const p = this.pending[i]!;
-      if (p.owner === txn || compatible(p.mode, mode)) continue;
-      if (compareBounds(p.left, right, this.compare) <= 0 && compareBounds(p.right, left, this.compare) >= 0) (out ??= new Set()).add(p.owner);
-    }
+    this.pendingIndex.forEachOverlapping(left, right, (node) => {
+      const p = node.value;
+      if (p.seq < beforeSeq && p.owner !== txn && !compatible(p.mode, mode)) (out ??= new Set()).add(p.owner);
+      return true;
+    });
     return out;
+  }
+
+  /** @internal Adds a request to the queue and the index. */
+  enqueue(request: PendingRequest): void {
+    this.pending.push(request);
+    request.node = this.pendingIndex.insert(request.left, request.right, request);
+  }
+
+  /** @internal Removes a request from the queue and the index. */
+  dequeue(request: PendingRequest): void {
+    const at = this.pending.indexOf(request);
+    if (at >= 0) this.pending.splice(at, 1);
+    if (request.node !== undefined) this.pendingIndex.delete(request.node);
+    request.node = undefined;
   }
 }
 

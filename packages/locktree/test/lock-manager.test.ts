@@ -143,6 +143,31 @@ describe('LockManager basics', () => {
     manager.assertNoGrantablePending();
   });
 
+  it('wakes the requests queued behind a waiter that goes away (release-all, kill, timeout), in a tree where it holds nothing', async () => {
+    // Found by the model-based test: S(1) held; X(4) queued; S(2) queued behind X(4) by the
+    // FIFO rule. When 4 leaves the queue without holding anything here, 2 is grantable at once.
+    for (const leave of ['releaseAll', 'kill', 'timeout'] as const) {
+      const clock = new ManualClock();
+      const manager = new LockManager({ clock, lockWaitTimeoutMs: 1000 });
+      const tree = manager.openTree(1);
+      expect(tree.tryAcquire(1, k(0), k(0), 'shared')).toEqual({ granted: true });
+      const writer = tree.acquire(4, k(0), k(0), 'exclusive', { timeoutMs: leave === 'timeout' ? 10 : 1000 });
+      writer.catch(() => undefined);
+      let readerGranted = false;
+      const reader = tree.acquire(2, k(0), k(0), 'shared').then(() => (readerGranted = true));
+      await settle();
+      expect(readerGranted).toBe(false);
+      expect(manager.status().pending.map((p) => p.owner)).toEqual([4, 2]);
+      if (leave === 'releaseAll') manager.releaseAll(4);
+      else if (leave === 'kill') manager.kill(4);
+      else clock.advance(10);
+      manager.assertNoGrantablePending();
+      await reader;
+      expect(readerGranted).toBe(true);
+      await expect(writer).rejects.toBeInstanceOf(leave === 'timeout' ? LockWaitTimeoutError : LockWaitKilledError);
+    }
+  });
+
   it('keeps trees by reference count', () => {
     const manager = new LockManager();
     const a = manager.openTree(7);

@@ -25,7 +25,7 @@ describe('LockManager against a brute-force model', () => {
   it('agrees on every outcome, holder and waiter, and never leaves a grantable request waiting', async () => {
     const seen = new Map<Outcome, number>();
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60 }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60, size: "max" }), async (ops) => {
         const clock = new ManualClock();
         const manager = new LockManager({ clock, lockWaitTimeoutMs: TIMEOUT_MS, memoryLimitBytes: 1 << 30 });
         const tree = manager.openTree(1);
@@ -77,7 +77,7 @@ describe('LockManager against a brute-force model', () => {
         expect(manager.status().held).toEqual([]);
         expect(manager.memoryBytes).toBe(0);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.LOCKSTEP_PROPERTY_RUNS ?? 300) },
     );
     // The generated histories must reach every outcome, or the comparison proves little.
     for (const outcome of ['granted', 'waiting', 'timeout', 'deadlock', 'killed'] as const) expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
