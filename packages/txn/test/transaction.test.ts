@@ -445,6 +445,62 @@ describe('waits: timeouts, deadlocks, kill', () => {
   });
 });
 
+describe('iterators and explicit locks', () => {
+  it('refresh() moves a locking read-committed scan to the newest state after its position; a plain repeatable-read scan keeps its snapshot', async () => {
+    const db = await realDb({ lockingMode: 'point', isolation: 'read-committed' });
+    await seed(db, [[1, 1], [5, 5]]);
+    const t = db.begin();
+    const scan = t.scan(1, { lock: 'exclusive' });
+    const first = await scan.next();
+    expect(first.done === false && first.value.key).toEqual(key(1));
+    await seed(db, [[3, 3]]); // committed after the scan's cursor was opened
+    scan.refresh();
+    expect(await (async () => { const out: number[] = []; for await (const e of scan) out.push(toNum(e.value)!); return out; })()).toEqual([3, 5]);
+    await t.commit();
+
+    const rr = db.begin({ isolation: 'repeatable-read' });
+    const plain = rr.scan(1);
+    await plain.next();
+    await seed(db, [[2, 2]]);
+    plain.refresh();
+    const rest: number[] = [];
+    for await (const e of plain) rest.push(toNum(e.value)!);
+    expect(rest).toEqual([3, 5]);
+    await rr.commit();
+  });
+
+  it('lockKey and lockRange take locks without reading; an empty range takes none; a closed iterator returns done', async () => {
+    const db = await realDb();
+    const t = db.begin();
+    await t.lockKey(key(1), 'shared');
+    await t.lockRange(1, { gte: key(9), lt: key(3) }, 'exclusive');
+    await t.lockRange(2, {}, 'shared');
+    expect(db.lockManager.heldRanges(t.id).map((r) => [r.indexId, r.mode])).toEqual([[1, 'shared'], [2, 'shared']]);
+    const scan = t.scan(1);
+    scan.close();
+    expect((await scan.next()).done).toBe(true);
+    await t.commit();
+  });
+
+  it('lock memory is bounded: past the limit (after escalation) an operation fails with 1206 and the transaction stays usable', async () => {
+    const db = await realDb({ lockMemoryLimitBytes: 2_000 });
+    const a = db.begin();
+    const b = db.begin();
+    let failure: unknown;
+    for (let i = 0; i < 40 && failure === undefined; i++) {
+      try {
+        await (i % 2 === 0 ? a : b).put(key(i), num(i)); // interleaved owners: escalation cannot merge
+      } catch (error) {
+        failure = error;
+      }
+    }
+    expect(failure).toMatchObject({ code: 'LOCK_MEMORY_EXHAUSTED', errno: 1206 });
+    await a.rollback();
+    await b.put(key(100), num(1)); // memory was freed by a's rollback
+    await b.commit();
+  });
+});
+
 describe('limits and bad options', () => {
   it('maxWriteBytes refuses the write that would pass it; the transaction stays usable', async () => {
     const db = await realDb({ maxWriteBytes: 200 });
