@@ -132,25 +132,49 @@ describe('limits, each with its MySQL errno', () => {
     await raw.closedPromise;
   });
 
-  it('too many commands sent ahead of their answers: cut off at maxQueuedCommands', async () => {
-    const port = await start({ maxQueuedCommands: 8 });
-    const raw = await RawClient.connect(port);
+  it('too many commands sent ahead of their answers while an async handler works: cut off at maxQueuedCommands', async () => {
+    // A handler that does not answer until the gate opens: everything sent meanwhile queues.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const started = await startServer({ maxQueuedCommands: 8 }, {
+      query: async () => {
+        await gate;
+        return { kind: 'ok' };
+      },
+    });
+    server = started.server;
+    const raw = await RawClient.connect(started.port);
     await raw.login('root', PASSWORD);
     const w = new PacketWriter();
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 10; i++) {
       w.reset(0);
       w.begin().u8(Command.QUERY).string('select 1').end();
       raw.write(w.take());
     }
-    let packets = 0;
-    let last;
-    for (let p = await raw.read(); p !== undefined; p = await raw.read()) {
-      packets += 1;
-      last = p;
+    // 1 running + 8 queued fit; the 10th is one too many
+    const err = errOf(await raw.read());
+    expect(err).toMatchObject({ errno: 1835 });
+    expect(err!.message).toMatch(/more than 8 commands/);
+    open();
+    await raw.closedPromise;
+  });
+
+  it('pipelined commands to a synchronous handler are answered as they arrive, in order', async () => {
+    const port = await start({ maxQueuedCommands: 2 });
+    const raw = await RawClient.connect(port);
+    await raw.login('root', PASSWORD);
+    const w = new PacketWriter();
+    for (let i = 0; i < 50; i++) {
+      w.sequenceId = 0;
+      w.begin().u8(Command.QUERY).string(`insert into kv values ('p${i}', 'v')`).end();
     }
-    expect(errOf(last)).toMatchObject({ errno: 1835 });
-    expect(errOf(last)!.message).toMatch(/more than 8 commands/);
-    expect(packets).toBeLessThan(50 * 5);
+    raw.write(w.take());
+    for (let i = 0; i < 50; i++) {
+      const ok = await raw.read();
+      expect(ok!.payload[0]).toBe(0);
+      expect(ok!.payload[2]).toBe(i + 1); // last insert id: the table's size
+    }
+    raw.close();
   });
 
   it('max prepared statements per connection: ER_MAX_PREPARED_STMT_COUNT_REACHED (1461)', async () => {

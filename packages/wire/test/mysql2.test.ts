@@ -211,3 +211,46 @@ describe('mysql2 clients against a server built on @lockstep/wire', () => {
     }
   });
 });
+
+describe('an asynchronous handler (every method returns a promise)', () => {
+  it('answers text queries, prepared statements, errors and init db in order', async () => {
+    const kv = new KvHandler();
+    const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+    const dbs: string[] = [];
+    const { server, port } = await startServer({}, {
+      query: async (s, sql) => {
+        await tick();
+        return kv.query(s, sql);
+      },
+      prepare: async (s, sql) => {
+        await tick();
+        return kv.prepare(s, sql);
+      },
+      execute: async (s, st, p) => {
+        await tick();
+        return kv.execute(s, st, p);
+      },
+      initDb: async (_s, db) => {
+        await tick();
+        if (db === 'missing') throw Object.assign(new Error(`Unknown database '${db}'`), { errno: 1049, sqlState: '42000' });
+        dbs.push(db);
+      },
+    });
+    try {
+      const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: PASSWORD, database: 'first' });
+      const results = await Promise.all([c.query('select 1'), c.execute('select ?', ['a']), c.query('nope').catch((e: unknown) => e), c.query("insert into kv values ('x', 'y')")]);
+      expect(results[0][0]).toEqual([{ 1: 1 }]);
+      expect(results[1][0]).toEqual([{ p0: 'a' }]);
+      expect(results[2]).toMatchObject({ errno: 1064 });
+      expect(results[3][0]).toMatchObject({ affectedRows: 1 });
+      const changed = await c.changeUser({ database: 'second' }).catch((e: unknown) => e); // COM_CHANGE_USER is not supported
+      expect(changed).toMatchObject({ errno: 1047 });
+      await c.end();
+      expect(dbs).toEqual(['first']);
+      const missing = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: PASSWORD, database: 'missing' }).catch((e: unknown) => e);
+      expect(missing).toMatchObject({ errno: 1049 });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -38,7 +38,7 @@ import { UnknownCommandError } from '../errors/unknown-command-error.js';
 import { UnknownStatementError } from '../errors/unknown-statement-error.js';
 import { UnsupportedAuthPluginError } from '../errors/unsupported-auth-plugin-error.js';
 import { WireTimeoutError } from '../errors/wire-timeout-error.js';
-import type { BinlogEventSink, PreparedStatement, QueryResult, WireHandler, WireSession } from '../handler.js';
+import type { BinlogEventSink, PreparedStatement, PrepareResult, QueryResult, WireHandler, WireSession } from '../handler.js';
 import type { WireLimits } from '../limits.js';
 import type { ResolvedUser } from '../users.js';
 
@@ -257,8 +257,9 @@ export class ServerConnection {
     this.#busy = true;
     this.#handshakeStep(payload, seq)
       .catch((error: unknown) => {
-        const fatal = error instanceof LockstepError ? error : new HandshakeError(String(error));
-        this.#fatal(fatal, (seq + 1) & 0xff);
+        // Errors with an errno (ours, or a handler's: 1049 unknown database) go out as they are.
+        const hasErrno = typeof (error as { errno?: unknown } | null)?.errno === 'number';
+        this.#fatal(hasErrno ? error : new HandshakeError(error instanceof Error ? error.message : String(error), error), (seq + 1) & 0xff);
       })
       .finally(() => {
         this.#busy = false;
@@ -333,19 +334,33 @@ export class ServerConnection {
 
   // ---- command phase ----------------------------------------------------------------
 
+  /**
+   * Runs commands until the queue is empty. Commands whose handler answers synchronously
+   * are answered synchronously (no promise, no microtask: the hot path); a handler that
+   * returns a promise suspends the loop until it settles.
+   */
   #runCommands(first: QueuedCommand): void {
     this.#busy = true;
-    this.#commandLoop(first).catch((error: unknown) => {
-      // Only protocol violations reach here; handler errors were answered with ERR.
-      const fatal = error instanceof LockstepError ? error : new MalformedPacketError(String(error));
-      this.#fatal(fatal, this.#writer.sequenceId);
-    });
-  }
-
-  async #commandLoop(first: QueuedCommand): Promise<void> {
     let next: QueuedCommand | undefined = first;
     while (next !== undefined) {
-      await this.#command(next.payload, next.replySeq);
+      let pending: Promise<void> | undefined;
+      try {
+        pending = this.#command(next.payload, next.replySeq);
+      } catch (error) {
+        this.#protocolViolation(error);
+        return;
+      }
+      if (pending !== undefined) {
+        pending.then(
+          () => {
+            this.#afterCommand();
+          },
+          (error: unknown) => {
+            this.#protocolViolation(error);
+          },
+        );
+        return;
+      }
       if (this.#phase !== 'command') break;
       this.#lastActivityMs = this.#host.clock.now();
       next = this.#queue.shift();
@@ -353,121 +368,159 @@ export class ServerConnection {
     this.#busy = false;
   }
 
-  async #command(payload: Buffer, replySeq: number): Promise<void> {
-    const session = this.#session!;
-    const handler = this.#host.handler;
-    const w = this.#writer;
-    w.reset(replySeq);
+  #afterCommand(): void {
+    this.#busy = false;
+    if (this.#phase !== 'command') return;
+    this.#lastActivityMs = this.#host.clock.now();
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#runCommands(next);
+  }
+
+  /** Only protocol violations get here; handler errors were answered with ERR. */
+  #protocolViolation(error: unknown): void {
+    const fatal = error instanceof LockstepError ? error : new MalformedPacketError(String(error));
+    this.#fatal(fatal, this.#writer.sequenceId);
+  }
+
+  /**
+   * Runs one command: writes its answer (if any) and flushes. Returns a promise only when
+   * the handler was asynchronous. Throws (or rejects with) protocol violations only.
+   */
+  #command(payload: Buffer, replySeq: number): Promise<void> | undefined {
+    this.#writer.reset(replySeq);
     if (payload.length === 0) throw new MalformedPacketError('empty command packet');
     const command = payload[0]!;
     this.#host.countQuestion();
+    let pending: Promise<void> | undefined;
     try {
-      switch (command) {
-        case Command.QUERY: {
-          const sql = payload.toString('utf8', 1);
-          const result = await handler.query(session, sql);
+      pending = this.#dispatch(command, payload);
+    } catch (error) {
+      this.#answerError(error, command, replySeq);
+      this.#flush();
+      return undefined;
+    }
+    if (pending === undefined) {
+      this.#flush();
+      return undefined;
+    }
+    return pending.then(
+      () => {
+        this.#flush();
+      },
+      (error: unknown) => {
+        this.#answerError(error, command, replySeq);
+        this.#flush();
+      },
+    );
+  }
+
+  /** Replaces a half-written answer with ERR; rethrows protocol violations. */
+  #answerError(error: unknown, command: number, replySeq: number): void {
+    if (isProtocolViolation(error)) throw error;
+    if (this.#phase !== 'command') return;
+    const w = this.#writer;
+    // A dump that failed after sending events continues their sequence ids.
+    const dump = command === Command.BINLOG_DUMP || command === Command.BINLOG_DUMP_GTID;
+    w.reset(dump ? w.sequenceId : replySeq);
+    const f = errorFields(error);
+    writeErr(w, f.errno, f.sqlState, f.message);
+  }
+
+  /** Decodes and runs one command, writing its answer into the writer. A promise means "not done yet". */
+  #dispatch(command: number, payload: Buffer): Promise<void> | undefined {
+    const session = this.#session!;
+    const handler = this.#host.handler;
+    const w = this.#writer;
+    switch (command) {
+      case Command.QUERY: {
+        const sql = payload.toString('utf8', 1);
+        return whenDone(handler.query(session, sql), (result) => {
           this.#writeResults(result, false);
-          break;
-        }
-        case Command.STMT_EXECUTE:
-          await this.#execute(payload);
-          break;
-        case Command.PING:
-          writeOk(w, { statusFlags: session.statusFlags });
-          break;
-        case Command.QUIT:
-          this.#phase = 'closing';
-          this.#socket.end();
-          return;
-        case Command.INIT_DB: {
-          const database = payload.toString('utf8', 1);
-          if (handler.initDb !== undefined) await handler.initDb(session, database);
+        });
+      }
+      case Command.STMT_EXECUTE:
+        return this.#execute(payload);
+      case Command.PING:
+        writeOk(w, { statusFlags: session.statusFlags });
+        return undefined;
+      case Command.QUIT:
+        this.#phase = 'closing';
+        this.#socket.end();
+        return undefined;
+      case Command.INIT_DB: {
+        const database = payload.toString('utf8', 1);
+        return whenDone(handler.initDb?.(session, database), () => {
           session.database = database;
           writeOk(w, { statusFlags: session.statusFlags });
-          break;
-        }
-        case Command.SET_OPTION: {
-          const r = new PacketReader(payload, 1);
-          const option = r.u16('option');
-          if (option > 1) throw new MalformedPacketError(`COM_SET_OPTION option ${option} is neither 0 (on) nor 1 (off)`);
-          session.multiStatements = option === 0;
-          this.#writeEnd(session.statusFlags);
-          break;
-        }
-        case Command.STMT_PREPARE:
-          await this.#prepare(payload.toString('utf8', 1));
-          break;
-        case Command.STMT_SEND_LONG_DATA:
-          this.#sendLongData(payload);
-          return;
-        case Command.STMT_CLOSE: {
-          const r = new PacketReader(payload, 1);
-          const id = r.u32('statement_id');
-          const statement = this.#statements.get(id);
-          if (statement !== undefined) {
-            this.#statements.delete(id);
-            handler.closeStatement?.(session, statement);
-          }
-          return;
-        }
-        case Command.STMT_RESET: {
-          const r = new PacketReader(payload, 1);
-          const statement = this.#statement(r.u32('statement_id'), 'mysqld_stmt_reset');
-          statement.longData = undefined;
-          statement.longDataBytes = 0;
-          writeOk(w, { statusFlags: session.statusFlags });
-          break;
-        }
-        case Command.RESET_CONNECTION:
-          for (const statement of this.#statements.values()) handler.closeStatement?.(session, statement);
-          this.#statements.clear();
-          writeOk(w, { statusFlags: session.statusFlags });
-          break;
-        case Command.FIELD_LIST:
-          // Column lists for the interactive client's name completion: we answer "no columns".
-          this.#writeEnd(session.statusFlags);
-          break;
-        case Command.STATISTICS:
-          w.begin().string(handler.statistics?.(session) ?? this.#host.statistics()).end();
-          break;
-        case Command.PROCESS_KILL: {
-          const r = new PacketReader(payload, 1);
-          const target = r.u32('connection_id');
-          if (target !== this.id && !this.#host.kill(target)) {
-            throw new NoSuchThreadError(target);
-          }
-          writeOk(w, { statusFlags: session.statusFlags });
-          if (target === this.id) {
-            this.#flush();
-            this.destroy();
-            return;
-          }
-          break;
-        }
-        case Command.REGISTER_SLAVE: {
-          if (handler.registerSlave === undefined) throw new UnknownCommandError(command);
-          const request = readRegisterSlave(new PacketReader(payload, 1));
-          await handler.registerSlave(session, request);
-          writeOk(w, { statusFlags: session.statusFlags });
-          break;
-        }
-        case Command.BINLOG_DUMP:
-        case Command.BINLOG_DUMP_GTID:
-          await this.#binlogDump(payload);
-          break;
-        default:
-          throw new UnknownCommandError(command);
+        });
       }
-    } catch (error) {
-      if (isProtocolViolation(error)) throw error;
-      if (this.#phase !== 'command') return;
-      // A dump that failed after sending events continues their sequence ids.
-      const dump = command === Command.BINLOG_DUMP || command === Command.BINLOG_DUMP_GTID;
-      w.reset(dump ? w.sequenceId : replySeq);
-      const f = errorFields(error);
-      writeErr(w, f.errno, f.sqlState, f.message);
+      case Command.SET_OPTION: {
+        const r = new PacketReader(payload, 1);
+        const option = r.u16('option');
+        if (option > 1) throw new MalformedPacketError(`COM_SET_OPTION option ${option} is neither 0 (on) nor 1 (off)`);
+        session.multiStatements = option === 0;
+        this.#writeEnd(session.statusFlags);
+        return undefined;
+      }
+      case Command.STMT_PREPARE:
+        return this.#prepare(payload.toString('utf8', 1));
+      case Command.STMT_SEND_LONG_DATA:
+        this.#sendLongData(payload);
+        return undefined;
+      case Command.STMT_CLOSE: {
+        const r = new PacketReader(payload, 1);
+        const id = r.u32('statement_id');
+        const statement = this.#statements.get(id);
+        if (statement !== undefined) {
+          this.#statements.delete(id);
+          handler.closeStatement?.(session, statement);
+        }
+        return undefined;
+      }
+      case Command.STMT_RESET: {
+        const r = new PacketReader(payload, 1);
+        const statement = this.#statement(r.u32('statement_id'), 'mysqld_stmt_reset');
+        statement.longData = undefined;
+        statement.longDataBytes = 0;
+        writeOk(w, { statusFlags: session.statusFlags });
+        return undefined;
+      }
+      case Command.RESET_CONNECTION:
+        for (const statement of this.#statements.values()) handler.closeStatement?.(session, statement);
+        this.#statements.clear();
+        writeOk(w, { statusFlags: session.statusFlags });
+        return undefined;
+      case Command.FIELD_LIST:
+        // Column lists for the interactive client's name completion: we answer "no columns".
+        this.#writeEnd(session.statusFlags);
+        return undefined;
+      case Command.STATISTICS:
+        w.begin().string(handler.statistics?.(session) ?? this.#host.statistics()).end();
+        return undefined;
+      case Command.PROCESS_KILL: {
+        const r = new PacketReader(payload, 1);
+        const target = r.u32('connection_id');
+        if (target === this.id) {
+          this.destroy();
+          return undefined;
+        }
+        if (!this.#host.kill(target)) throw new NoSuchThreadError(target);
+        writeOk(w, { statusFlags: session.statusFlags });
+        return undefined;
+      }
+      case Command.REGISTER_SLAVE: {
+        if (handler.registerSlave === undefined) throw new UnknownCommandError(command);
+        const request = readRegisterSlave(new PacketReader(payload, 1));
+        return whenDone(handler.registerSlave(session, request), () => {
+          writeOk(w, { statusFlags: session.statusFlags });
+        });
+      }
+      case Command.BINLOG_DUMP:
+      case Command.BINLOG_DUMP_GTID:
+        return this.#binlogDump(payload);
+      default:
+        throw new UnknownCommandError(command);
     }
-    this.#flush();
   }
 
   #writeEnd(statusFlags: number): void {
@@ -517,12 +570,18 @@ export class ServerConnection {
     return statement;
   }
 
-  async #prepare(sql: string): Promise<void> {
+  #prepare(sql: string): Promise<void> | undefined {
     const handler = this.#host.handler;
     const session = this.#session!;
     if (handler.prepare === undefined) throw new UnknownCommandError(Command.STMT_PREPARE);
     if (this.#statements.size >= this.#host.limits.maxPreparedStatements) throw new TooManyStatementsError(this.#host.limits.maxPreparedStatements);
-    const prepared = await handler.prepare(session, sql);
+    return whenDone(handler.prepare(session, sql), (prepared) => {
+      this.#prepared(sql, prepared);
+    });
+  }
+
+  #prepared(sql: string, prepared: PrepareResult): void {
+    const session = this.#session!;
     const params: readonly ColumnDefinition[] =
       typeof prepared.params === 'number' ? Array.from({ length: prepared.params }, () => PLACEHOLDER_PARAM) : prepared.params;
     const id = this.#nextStatementId;
@@ -551,7 +610,7 @@ export class ServerConnection {
     }
   }
 
-  async #execute(payload: Buffer): Promise<void> {
+  #execute(payload: Buffer): Promise<void> | undefined {
     const handler = this.#host.handler;
     if (handler.execute === undefined) throw new UnknownCommandError(Command.STMT_EXECUTE);
     const r = new PacketReader(payload, 1);
@@ -564,8 +623,9 @@ export class ServerConnection {
     if (bytes > this.#host.limits.maxLongDataBytes) throw new PacketTooLargeError(bytes, this.#host.limits.maxLongDataBytes);
     const { params, types } = readStmtExecuteParams(r, statement.paramCount, statement.types, longData);
     statement.types = types;
-    const result = await handler.execute(this.#session!, statement, params);
-    this.#writeResult(result, true, false);
+    return whenDone(handler.execute(this.#session!, statement, params), (result) => {
+      this.#writeResult(result, true, false);
+    });
   }
 
   #sendLongData(payload: Buffer): void {
@@ -582,7 +642,7 @@ export class ServerConnection {
     statement.longData.set(param, previous === undefined ? Buffer.from(data) : Buffer.concat([previous, data]));
   }
 
-  async #binlogDump(payload: Buffer): Promise<void> {
+  #binlogDump(payload: Buffer): Promise<void> {
     const handler = this.#host.handler;
     const command = payload[0]!;
     if (handler.binlogDump === undefined) throw new UnknownCommandError(command);
@@ -598,8 +658,9 @@ export class ServerConnection {
         await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
       },
     };
-    await handler.binlogDump(this.#session!, request, sink);
-    if (this.#phase === 'command') writeEof(w, this.#session!.statusFlags);
+    return handler.binlogDump(this.#session!, request, sink).then(() => {
+      if (this.#phase === 'command') writeEof(w, this.#session!.statusFlags);
+    });
   }
 
   // ---- output and closing -----------------------------------------------------------
@@ -612,7 +673,7 @@ export class ServerConnection {
     return this.#socket.write(bytes);
   }
 
-  #fatal(error: LockstepError, seq: number): void {
+  #fatal(error: unknown, seq: number): void {
     if (this.#phase === 'closing' || this.#phase === 'closed') return;
     this.#writer.reset(seq);
     const f = errorFields(error);
@@ -654,6 +715,16 @@ export class ServerConnection {
 }
 
 const PLACEHOLDER_PARAM: ColumnDefinition = { name: '?', type: ColumnType.VAR_STRING };
+
+/**
+ * Runs `then` on a handler's answer: at once when it is a plain value, after it settles
+ * when it is a promise (then the returned promise carries `then`'s outcome).
+ */
+function whenDone<T>(value: T | Promise<T>, then: (value: T) => void): Promise<void> | undefined {
+  if (value instanceof Promise) return value.then(then);
+  then(value);
+  return undefined;
+}
 
 function isProtocolViolation(error: unknown): boolean {
   return error instanceof MalformedPacketError || error instanceof PacketsOutOfOrderError;
