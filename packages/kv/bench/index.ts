@@ -129,32 +129,35 @@ interface Result {
   syncedP99Ms: number;
 }
 
-async function measure(engine: Engine): Promise<Result> {
-  await engine.load();
-  // Warm up, then 1. reads.
+// The machine is shared: each phase runs in ROUNDS slices, engines taking turns, so load
+// changes during the run hit every engine alike. A rate is total operations / total time.
+const ROUNDS = 3;
+
+function readSlice(engine: Engine, from: number, to: number): number {
   let found = 0;
-  for (let i = 0; i < 10_000; i++) if (engine.read(keys[readOrder[i]!]!) !== undefined) found++;
-  found = 0;
-  let t0 = performance.now();
-  for (let i = 0; i < READS; i++) if (engine.read(keys[readOrder[i]!]!) !== undefined) found++;
-  const readOps = (READS * 1000) / (performance.now() - t0);
-  if (found !== READS) throw new Error(`${engine.name}: ${READS - found} keys missing`);
-  // 2. batched writes without sync.
-  t0 = performance.now();
-  for (let i = 0; i < WRITES; i += BATCH) {
+  const t0 = performance.now();
+  for (let i = from; i < to; i++) if (engine.read(keys[readOrder[i]!]!) !== undefined) found++;
+  const elapsed = performance.now() - t0;
+  if (found !== to - from) throw new Error(`${engine.name}: ${to - from - found} keys missing`);
+  return elapsed;
+}
+
+async function writeSlice(engine: Engine, from: number, to: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = from; i < to; i += BATCH) {
     const ops: WriteOp[] = [];
     for (let j = i; j < i + BATCH; j++) ops.push({ type: 'put', key: keys[writeOrder[j]!]!, value: values[(j * 7) & 1023]! });
     await engine.writeBatch(ops);
   }
-  const writeOps = (WRITES * 1000) / (performance.now() - t0);
-  // 3. 64 concurrent synced writers.
-  const fsyncsBefore = engine.fsyncs();
+  return performance.now() - t0;
+}
+
+async function syncedSlice(engine: Engine, count: number, latencies: number[]): Promise<number> {
   let issued = 0;
-  const latencies: number[] = [];
-  t0 = performance.now();
+  const t0 = performance.now();
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
-      while (issued < SYNCED_WRITES) {
+      while (issued < count) {
         const n = issued++;
         const start = performance.now();
         await engine.writeSynced(keys[writeOrder[n]!]!, values[n & 1023]!);
@@ -162,17 +165,55 @@ async function measure(engine: Engine): Promise<Result> {
       }
     }),
   );
-  const syncedOps = (SYNCED_WRITES * 1000) / (performance.now() - t0);
-  const fsyncsAfter = engine.fsyncs();
-  latencies.sort((a, b) => a - b);
-  await engine.close();
-  return {
-    readOps,
-    writeOps,
-    syncedOps,
-    writesPerFsync: fsyncsBefore === undefined || fsyncsAfter === undefined ? undefined : SYNCED_WRITES / Math.max(1, fsyncsAfter - fsyncsBefore),
-    syncedP99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+  return performance.now() - t0;
+}
+
+async function measureAll(engines: readonly Engine[]): Promise<Map<string, Result>> {
+  const readMs = new Map<string, number>();
+  const writeMs = new Map<string, number>();
+  const syncedMs = new Map<string, number>();
+  const latencies = new Map<string, number[]>();
+  const fsyncsBefore = new Map<string, number | undefined>();
+  for (const engine of engines) {
+    readSlice(engine, 0, Math.min(READS, 20_000)); // warm-up
+    readMs.set(engine.name, 0);
+    writeMs.set(engine.name, 0);
+    syncedMs.set(engine.name, 0);
+    latencies.set(engine.name, []);
+  }
+  const add = (m: Map<string, number>, name: string, ms: number): void => {
+    m.set(name, m.get(name)! + ms);
   };
+  for (let round = 0; round < ROUNDS; round++) {
+    const from = Math.floor((READS * round) / ROUNDS);
+    const to = Math.floor((READS * (round + 1)) / ROUNDS);
+    for (const engine of engines) add(readMs, engine.name, readSlice(engine, from, to));
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const from = Math.floor(WRITES / BATCH / ROUNDS) * BATCH * round;
+    const to = round === ROUNDS - 1 ? WRITES : from + Math.floor(WRITES / BATCH / ROUNDS) * BATCH;
+    for (const engine of engines) add(writeMs, engine.name, await writeSlice(engine, from, to));
+  }
+  for (const engine of engines) fsyncsBefore.set(engine.name, engine.fsyncs());
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const engine of engines) add(syncedMs, engine.name, await syncedSlice(engine, Math.floor(SYNCED_WRITES / ROUNDS), latencies.get(engine.name)!));
+  }
+  const results = new Map<string, Result>();
+  for (const engine of engines) {
+    const before = fsyncsBefore.get(engine.name);
+    const after = engine.fsyncs();
+    const synced = Math.floor(SYNCED_WRITES / ROUNDS) * ROUNDS;
+    const sorted = latencies.get(engine.name)!.sort((a, b) => a - b);
+    results.set(engine.name, {
+      readOps: (READS * 1000) / readMs.get(engine.name)!,
+      writeOps: (WRITES * 1000) / writeMs.get(engine.name)!,
+      syncedOps: (synced * 1000) / syncedMs.get(engine.name)!,
+      writesPerFsync: before === undefined || after === undefined ? undefined : synced / Math.max(1, after - before),
+      syncedP99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
+    });
+    await engine.close();
+  }
+  return results;
 }
 
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(1));
@@ -180,12 +221,17 @@ const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >=
 async function main(): Promise<void> {
   console.log(`# @lockstep/kv benchmark${quick ? ' (--quick)' : ''}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load average ${machine.loadavg.join(' ')}`);
+  console.log(`engines take turns in ${ROUNDS} rounds per phase (a shared machine's load changes hit all alike)`);
   console.log(`${KEYS} keys of ${KEY_BYTES} bytes, values of ${VALUE_BYTES} bytes; ${READS} random reads; ${WRITES} random writes in batches of ${BATCH}; ${SYNCED_WRITES} synced writes from ${WRITERS} writers\n`);
-  const results = new Map<string, Result>();
+  const engines: Engine[] = [];
   for (const make of [kvEngine, levelEngine, lmdbEngine]) {
     const engine = await make();
-    results.set(engine.name, await measure(engine));
+    const t0 = performance.now();
+    await engine.load();
+    console.log(`loaded ${engine.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    engines.push(engine);
   }
+  const results = await measureAll(engines);
   const kv = results.get('@lockstep/kv')!;
   const level = results.get('classic-level')!;
   console.log('| engine | point reads/s | batched writes/s (no sync) | synced writes/s (64 writers) | writes per fsync | synced p99 ms |');

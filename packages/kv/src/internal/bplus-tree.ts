@@ -1,5 +1,5 @@
 import { invariant } from '@lockstep/base';
-import { compareBytes } from './compare-bytes.js';
+import { compareBytes, keyPrefix } from './compare-bytes.js';
 import type { KeyRecord } from './key-record.js';
 
 /**
@@ -25,6 +25,8 @@ const BULK_FILL = 48;
 export class Leaf {
   readonly isLeaf = true;
   entries: KeyRecord[] = [];
+  /** keyPrefix of each entry's key, same indexes. */
+  prefixes: number[] = [];
   next: Leaf | undefined = undefined;
   prev: Leaf | undefined = undefined;
 }
@@ -32,6 +34,8 @@ export class Leaf {
 class Inner {
   readonly isLeaf = false;
   keys: Uint8Array[] = [];
+  /** keyPrefix of each separator, same indexes. */
+  prefixes: number[] = [];
   children: TreeNode[] = [];
 }
 
@@ -43,12 +47,15 @@ export interface Cursor {
   index: number;
 }
 
-function leafLowerBound(entries: readonly KeyRecord[], key: Uint8Array): number {
+/** Index of the first entry >= key. */
+function leafLowerBound(leaf: Leaf, key: Uint8Array, prefix: number): number {
+  const prefixes = leaf.prefixes;
   let lo = 0;
-  let hi = entries.length;
+  let hi = prefixes.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareBytes(entries[mid]!.key, key) < 0) lo = mid + 1;
+    const p = prefixes[mid]!;
+    if (p < prefix || (p === prefix && compareBytes(leaf.entries[mid]!.key, key) < 0)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -67,16 +74,17 @@ export class BPlusTree {
     return this.#size;
   }
 
-  #descend(key: Uint8Array): Leaf {
+  #descend(key: Uint8Array, prefix: number): Leaf {
     let node = this.#root;
     let depth = 0;
     while (!node.isLeaf) {
-      const keys = node.keys;
+      const prefixes = node.prefixes;
       let lo = 0;
-      let hi = keys.length;
+      let hi = prefixes.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (compareBytes(keys[mid]!, key) <= 0) lo = mid + 1;
+        const p = prefixes[mid]!;
+        if (p < prefix || (p === prefix && compareBytes(node.keys[mid]!, key) <= 0)) lo = mid + 1;
         else hi = mid;
       }
       this.#pathNodes[depth] = node;
@@ -89,9 +97,10 @@ export class BPlusTree {
   }
 
   get(key: Uint8Array): KeyRecord | undefined {
-    const leaf = this.#descend(key);
+    const prefix = keyPrefix(key);
+    const leaf = this.#descend(key, prefix);
     const entries = leaf.entries;
-    const i = leafLowerBound(entries, key);
+    const i = leafLowerBound(leaf, key, prefix);
     if (i < entries.length) {
       const record = entries[i]!;
       if (compareBytes(record.key, key) === 0) return record;
@@ -101,11 +110,13 @@ export class BPlusTree {
 
   /** REQUIRES: no record with this key is in the tree. */
   insert(record: KeyRecord): void {
-    const leaf = this.#descend(record.key);
+    const prefix = keyPrefix(record.key);
+    const leaf = this.#descend(record.key, prefix);
     const entries = leaf.entries;
-    const i = leafLowerBound(entries, record.key);
+    const i = leafLowerBound(leaf, record.key, prefix);
     invariant(i >= entries.length || compareBytes(entries[i]!.key, record.key) !== 0, 'B+ tree insert of a key already present');
     entries.splice(i, 0, record);
+    leaf.prefixes.splice(i, 0, prefix);
     this.#size++;
     this.structureVersion++;
     if (entries.length > MAX_LEAF_ENTRIES) this.#splitLeaf(leaf);
@@ -113,11 +124,13 @@ export class BPlusTree {
 
   /** Removes the record with this key; returns whether one was there. */
   remove(key: Uint8Array): boolean {
-    const leaf = this.#descend(key);
+    const prefix = keyPrefix(key);
+    const leaf = this.#descend(key, prefix);
     const entries = leaf.entries;
-    const i = leafLowerBound(entries, key);
+    const i = leafLowerBound(leaf, key, prefix);
     if (i >= entries.length || compareBytes(entries[i]!.key, key) !== 0) return false;
     entries.splice(i, 1);
+    leaf.prefixes.splice(i, 1);
     this.#size--;
     this.structureVersion++;
     if (entries.length < MIN_LEAF_ENTRIES && this.#depth > 0) this.#rebalanceLeaf(leaf);
@@ -134,6 +147,7 @@ export class BPlusTree {
     for (let start = 0; start < records.length; start += BULK_FILL) {
       const leaf = new Leaf();
       leaf.entries = records.slice(start, start + BULK_FILL);
+      leaf.prefixes = leaf.entries.map((r) => keyPrefix(r.key));
       leaf.prev = previous;
       if (previous !== undefined) previous.next = leaf;
       previous = leaf;
@@ -147,6 +161,7 @@ export class BPlusTree {
         const inner = new Inner();
         inner.children = level.slice(start, start + BULK_FILL);
         inner.keys = firstKeys.slice(start + 1, start + inner.children.length);
+        inner.prefixes = inner.keys.map(keyPrefix);
         parents.push(inner);
         parentFirstKeys.push(firstKeys[start]!);
       }
@@ -162,9 +177,10 @@ export class BPlusTree {
 
   /** Moves `cursor` to the first record with key >= `key` (> when `exclusive`). */
   seekForward(cursor: Cursor, key: Uint8Array, exclusive: boolean): void {
-    const leaf = this.#descend(key);
+    const prefix = keyPrefix(key);
+    const leaf = this.#descend(key, prefix);
     const entries = leaf.entries;
-    let i = leafLowerBound(entries, key);
+    let i = leafLowerBound(leaf, key, prefix);
     if (exclusive && i < entries.length && compareBytes(entries[i]!.key, key) === 0) i++;
     cursor.leaf = leaf;
     cursor.index = i;
@@ -176,9 +192,10 @@ export class BPlusTree {
 
   /** Moves `cursor` to the last record with key <= `key` (< when `exclusive`). */
   seekBackward(cursor: Cursor, key: Uint8Array, exclusive: boolean): void {
-    const leaf = this.#descend(key);
+    const prefix = keyPrefix(key);
+    const leaf = this.#descend(key, prefix);
     const entries = leaf.entries;
-    let i = leafLowerBound(entries, key);
+    let i = leafLowerBound(leaf, key, prefix);
     if (exclusive || i >= entries.length || compareBytes(entries[i]!.key, key) !== 0) i--;
     cursor.leaf = leaf;
     cursor.index = i;
@@ -213,6 +230,7 @@ export class BPlusTree {
     while (leaf !== undefined) {
       invariant(leaf.prev === prev, 'leaf prev link broken');
       invariant(leaf.entries.length > 0, 'empty leaf in a non-empty tree');
+      invariant(leaf.prefixes.length === leaf.entries.length && leaf.entries.every((r, i) => leaf!.prefixes[i] === keyPrefix(r.key)), 'leaf prefixes out of step');
       for (const record of leaf.entries) {
         invariant(last === undefined || compareBytes(last, record.key) < 0, 'leaf keys not ascending');
         last = record.key;
@@ -231,6 +249,7 @@ export class BPlusTree {
         return;
       }
       invariant(node.keys.length === node.children.length - 1, 'inner node keys/children mismatch');
+      invariant(node.prefixes.length === node.keys.length && node.keys.every((k, i) => node.prefixes[i] === keyPrefix(k)), 'inner prefixes out of step');
       invariant(node.children.length >= 1, 'inner node without children');
       for (let i = 0; i < node.children.length; i++) {
         check(node.children[i]!, i === 0 ? low : node.keys[i - 1], i === node.keys.length ? high : node.keys[i]);
@@ -243,7 +262,9 @@ export class BPlusTree {
 
   #splitLeaf(leaf: Leaf): void {
     const right = new Leaf();
-    right.entries = leaf.entries.splice(leaf.entries.length >>> 1);
+    const half = leaf.entries.length >>> 1;
+    right.entries = leaf.entries.splice(half);
+    right.prefixes = leaf.prefixes.splice(half);
     right.next = leaf.next;
     right.prev = leaf;
     if (leaf.next !== undefined) leaf.next.prev = right;
@@ -255,6 +276,7 @@ export class BPlusTree {
     if (level < 0) {
       const root = new Inner();
       root.keys = [separator];
+      root.prefixes = [keyPrefix(separator)];
       root.children = [left, right];
       this.#root = root;
       return;
@@ -262,12 +284,15 @@ export class BPlusTree {
     const parent = this.#pathNodes[level]!;
     const index = this.#pathIndex[level]!;
     parent.keys.splice(index, 0, separator);
+    parent.prefixes.splice(index, 0, keyPrefix(separator));
     parent.children.splice(index + 1, 0, right);
     if (parent.children.length > MAX_INNER_CHILDREN) {
       const mid = parent.children.length >>> 1;
       const sibling = new Inner();
       sibling.children = parent.children.splice(mid);
       sibling.keys = parent.keys.splice(mid);
+      sibling.prefixes = parent.prefixes.splice(mid);
+      parent.prefixes.pop();
       const up = parent.keys.pop()!;
       this.#insertIntoParent(level - 1, parent, up, sibling);
     }
@@ -293,6 +318,7 @@ export class BPlusTree {
       const right = parent.children[index + 1] as Leaf;
       if (leaf.entries.length + right.entries.length <= MAX_LEAF_ENTRIES) {
         for (const record of right.entries) leaf.entries.push(record);
+        for (const prefix of right.prefixes) leaf.prefixes.push(prefix);
         this.#unlinkLeaf(right);
         this.#removeChild(level, index + 1);
         return;
@@ -302,6 +328,7 @@ export class BPlusTree {
       const left = parent.children[index - 1] as Leaf;
       if (leaf.entries.length + left.entries.length <= MAX_LEAF_ENTRIES) {
         for (const record of leaf.entries) left.entries.push(record);
+        for (const prefix of leaf.prefixes) left.prefixes.push(prefix);
         this.#unlinkLeaf(leaf);
         this.#removeChild(level, index);
       }
@@ -312,6 +339,7 @@ export class BPlusTree {
     const node = this.#pathNodes[level]!;
     node.children.splice(index, 1);
     node.keys.splice(index > 0 ? index - 1 : 0, 1);
+    node.prefixes.splice(index > 0 ? index - 1 : 0, 1);
     if (level === 0) {
       if (node.children.length === 1) this.#root = node.children[0]!;
       else if (node.children.length === 0) this.#root = new Leaf();
@@ -328,6 +356,7 @@ export class BPlusTree {
       const right = parent.children[parentIndex + 1] as Inner;
       if (node.children.length + right.children.length <= MAX_INNER_CHILDREN) {
         node.keys.push(parent.keys[parentIndex]!, ...right.keys);
+        node.prefixes.push(parent.prefixes[parentIndex]!, ...right.prefixes);
         node.children.push(...right.children);
         this.#removeChild(level - 1, parentIndex + 1);
         return;
@@ -337,6 +366,7 @@ export class BPlusTree {
       const left = parent.children[parentIndex - 1] as Inner;
       if (node.children.length + left.children.length <= MAX_INNER_CHILDREN) {
         left.keys.push(parent.keys[parentIndex - 1]!, ...node.keys);
+        left.prefixes.push(parent.prefixes[parentIndex - 1]!, ...node.prefixes);
         left.children.push(...node.children);
         this.#removeChild(level - 1, parentIndex);
       }
