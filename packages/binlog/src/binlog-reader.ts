@@ -217,7 +217,7 @@ export async function* readBinlog(options: BinlogReadOptions): AsyncGenerator<Po
           const positioned = step.event;
           const event = positioned.event;
           const where = tracker.feed(event);
-          if (where === 'begin') skipping = skip !== undefined && skip.contains({ domainId: event.kind === 'gtid' ? event.domainId : 0, serverId: event.serverId, seqNo: event.kind === 'gtid' ? event.seqNo : 0n });
+          if (where === 'begin' && event.kind === 'gtid') skipping = skip?.contains({ domainId: event.domainId, serverId: event.serverId, seqNo: event.seqNo }) ?? false;
           const inSkipped = skipping && where !== 'outside';
           if (where === 'end' || where === 'outside') skipping = false;
           if (!inSkipped) yield positioned;

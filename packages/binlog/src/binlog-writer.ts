@@ -339,7 +339,7 @@ export class BinlogWriter {
   }
 
   #header(input: EventInput): BinlogEvent {
-    return { timestamp: this.#now(), serverId: this.#serverId, flags: 0, ...input, logPos: 0 } as BinlogEvent;
+    return { timestamp: this.#now(), serverId: this.#serverId, flags: 0, ...input, logPos: 0 };
   }
 
   /** Creates file `logNumber` with its header events, syncs it, adds it to the index. */

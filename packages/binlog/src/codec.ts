@@ -26,7 +26,6 @@ export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024;
 /** Most table maps a decoder or encoder remembers; the oldest is forgotten past it. */
 export const DEFAULT_MAX_TABLE_MAPS = 4096;
 
-const FDE_FIXED = 2 + 50 + 4 + 1;
 const ROWS_KIND_BY_TYPE: Record<number, RowsBody['kind']> = {
   [EventType.WRITE_ROWS_V1]: 'writeRows',
   [EventType.UPDATE_ROWS_V1]: 'updateRows',
@@ -418,7 +417,7 @@ export class BinlogEventDecoder {
     }
     const r = new ByteReader(buf, at + COMMON_HEADER_LENGTH, end);
     const body = this.#decodeBody(r, typeCode, isFde ? at + size : end);
-    return { event: { ...header, ...body } as BinlogEvent, file: this.file, position: fileOffset, size, typeCode };
+    return { event: { ...header, ...body }, file: this.file, position: fileOffset, size, typeCode };
   }
 
   #postHeader(typeCode: number, fallback: number): number {
@@ -569,7 +568,7 @@ function countTrue(bits: readonly boolean[]): number {
 function withBitmaps(body: RowsBody, present: boolean[], after: boolean[] | undefined): RowsBody {
   let out: RowsBody = body;
   if (present.some((b) => !b)) out = { ...out, columnsPresent: present };
-  if (after !== undefined && after.some((b) => !b)) out = { ...out, columnsPresentAfter: after } as RowsBody;
+  if (after !== undefined && after.some((b) => !b) && out.kind === 'updateRows') out = { ...out, columnsPresentAfter: after };
   return out;
 }
 

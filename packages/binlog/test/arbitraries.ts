@@ -174,5 +174,5 @@ export const tableWithRowsArb = fc
   });
 
 export function withHeader(h: { timestamp: number; serverId: number; logPos: number; flags: number }, body: EventBody): BinlogEvent {
-  return { ...h, ...body } as BinlogEvent;
+  return { ...h, ...body };
 }

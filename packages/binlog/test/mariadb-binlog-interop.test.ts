@@ -11,7 +11,9 @@ import { TYPED_COLUMNS, TYPED_ROWS, typedMap } from './typed-table.js';
 
 const skipReason = ensureApt('mariadb-client');
 const tmp = mkdtempSync(path.join(tmpdir(), 'lockstep-binlog-interop-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 const INT_BITS = { tinyint: 8, smallint: 16, mediumint: 24, int: 32, bigint: 64 } as const;
 

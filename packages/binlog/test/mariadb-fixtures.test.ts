@@ -70,16 +70,20 @@ function transactions(events: readonly PositionedBinlogEvent[]): Transaction[] {
 
 const asNumber = (v: ColumnValue | undefined): number => {
   if (typeof v === 'number') return v;
-  throw new Error(`expected a number, got ${String(v)}`);
+  throw new Error(`expected a number, got ${typeof v}`);
 };
-const text = (v: ColumnValue | undefined): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v));
+const text = (v: ColumnValue | undefined): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : `(not bytes: ${typeof v})`);
 
 describe('a real MariaDB 10.11 binlog (sysbench oltp_write_only + DDL, made by scripts/make-fixtures.sh)', () => {
   it('decodes every file into whole transactions with contiguous GTIDs per domain', async () => {
     const txs = transactions(await readAll());
     const byDomain = new Map<number, bigint[]>();
     for (const tx of txs) byDomain.set(tx.gtid.domainId, [...(byDomain.get(tx.gtid.domainId) ?? []), tx.gtid.seqNo]);
-    for (const seqs of byDomain.values()) seqs.forEach((s, i) => expect(s).toBe(BigInt(i + 1)));
+    for (const seqs of byDomain.values()) {
+      seqs.forEach((s, i) => {
+        expect(s).toBe(BigInt(i + 1));
+      });
+    }
     const last = new GtidPosition(txs.map((t) => t.gtid));
     expect(last.toString()).toBe(expected.gtidBinlogPos);
     expect(txs.length).toBe(expected.mariadbBinlog.gtidEvents);
@@ -122,7 +126,7 @@ describe('a real MariaDB 10.11 binlog (sysbench oltp_write_only + DDL, made by s
         if (e.kind !== 'writeRows' && e.kind !== 'updateRows' && e.kind !== 'deleteRows') continue;
         const name = maps.get(e.tableId)!.table;
         if (!name.startsWith('sbtest')) continue;
-        const table = tables.get(name) ?? new Map();
+        const table = tables.get(name) ?? new Map<number, readonly (ColumnValue | undefined)[]>();
         tables.set(name, table);
         const where = `${file}:${position}`;
         if (e.kind === 'writeRows') {

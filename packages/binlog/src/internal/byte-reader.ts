@@ -1,14 +1,18 @@
 /** Thrown when a field runs past the end of its event; the codec turns it into BinlogCorruptError. */
-export class OutOfBounds {
+export class OutOfBounds extends Error {
   constructor(
     readonly at: number,
     readonly need: number,
-  ) {}
+  ) {
+    super(`field at ${at} needs ${need} bytes past the end`);
+  }
 }
 
 /** Signals an invalid field inside an event; the codec adds the file and offset. */
-export class InvalidField {
-  constructor(readonly detail: string) {}
+export class InvalidField extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
 }
 
 const utf8 = new TextDecoder('utf-8');

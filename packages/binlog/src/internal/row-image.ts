@@ -7,8 +7,10 @@ import { InvalidField } from './byte-reader.js';
 import { type ByteWriter, utf8Bytes } from './byte-writer.js';
 
 /** Thrown (internally) for a row of a table whose column type we do not decode. */
-export class UnsupportedColumn {
-  constructor(readonly detail: string) {}
+export class UnsupportedColumn extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
 }
 
 const INT_BYTES = { tinyint: 1, smallint: 2, mediumint: 3, int: 4 } as const;
