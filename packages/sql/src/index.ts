@@ -84,3 +84,8 @@ export type { ArithmeticOperator } from './expr/arithmetic.js';
 export { compileLikePattern, LIKE_PATTERN_CACHE_SIZE } from './expr/like.js';
 export { sqlBool, truth } from './expr/truth.js';
 export { tableColumnResolver } from './expr/table-resolver.js';
+
+export { conjunctsOf, MAX_ACCESS_POINTS, mergeRanges, planAccess } from './plan/access-path.js';
+export type { AccessKind, AccessPlan, KeyRange, ResolvedAccess } from './plan/access-path.js';
+export { convertForKey } from './plan/key-value-conversion.js';
+export type { KeyConversion } from './plan/key-value-conversion.js';
