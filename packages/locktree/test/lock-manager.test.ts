@@ -168,6 +168,32 @@ describe('LockManager basics', () => {
     }
   });
 
+  it('times out waits with different bounds in deadline order behind one timer, and holds no timer once no one waits', async () => {
+    const clock = new ManualClock();
+    const manager = new LockManager({ clock, lockWaitTimeoutMs: 100 });
+    const tree = manager.openTree(1);
+    tree.tryAcquire(1, k(1), k(3), 'exclusive');
+    const ended: string[] = [];
+    const wait = (txn: number, key: number, timeoutMs?: number): Promise<void> =>
+      tree.acquire(txn, k(key), k(key), 'exclusive', timeoutMs === undefined ? {} : { timeoutMs }).then(
+        () => void ended.push(`${txn} granted`),
+        (error: unknown) => void ended.push(`${txn} ${error instanceof LockWaitTimeoutError ? 'timeout' : String(error)}`),
+      );
+    const waits = [wait(2, 1), wait(3, 2, 30), wait(4, 3, 60), wait(5, 2)];
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(30);
+    await settle();
+    expect(ended).toEqual(['3 timeout']);
+    clock.advance(30);
+    await settle();
+    expect(ended).toEqual(['3 timeout', '4 timeout']);
+    manager.releaseAll(1); // 2 and 5 are granted: nobody waits, so no timer is left behind
+    await Promise.all(waits);
+    expect(ended).toEqual(['3 timeout', '4 timeout', '2 granted', '5 granted']);
+    expect(clock.pendingTimers).toBe(0);
+    expect(manager.counters.timeouts).toBe(2);
+  });
+
   it('keeps trees by reference count', () => {
     const manager = new LockManager();
     const a = manager.openTree(7);
