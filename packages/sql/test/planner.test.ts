@@ -162,7 +162,7 @@ describe('access paths agree with a full scan and filter (property)', () => {
     });
     const col = fc.constantFrom(...names).map((name): Expr => ({ kind: 'column', table: undefined, name }));
     const atom: fc.Arbitrary<Expr> = fc.oneof(
-      { weight: 4, arbitrary: fc.tuple(col, fc.constantFrom('=', '<', '<=', '>', '>=', '<>') as fc.Arbitrary<'=' | '<' | '<=' | '>' | '>=' | '<>'>, source, fc.boolean()).map(([c, op, v, flip]): Expr => ({ kind: 'binary', op, left: flip ? v : c, right: flip ? c : v })) },
+      { weight: 4, arbitrary: fc.tuple(col, fc.constantFrom<'=' | '<' | '<=' | '>' | '>=' | '<>'>('=', '<', '<=', '>', '>=', '<>'), source, fc.boolean()).map(([c, op, v, flip]): Expr => ({ kind: 'binary', op, left: flip ? v : c, right: flip ? c : v })) },
       { weight: 2, arbitrary: fc.tuple(col, source, source, fc.boolean()).map(([c, low, high, negated]): Expr => ({ kind: 'between', operand: c, low, high, negated })) },
       { weight: 2, arbitrary: fc.tuple(col, fc.array(source, { minLength: 1, maxLength: 4 }), fc.boolean()).map(([c, list, negated]): Expr => ({ kind: 'in', operand: c, list, negated })) },
       { weight: 1, arbitrary: fc.tuple(col, fc.boolean()).map(([c, negated]): Expr => ({ kind: 'isNull', operand: c, negated })) },

@@ -188,7 +188,7 @@ export function planAccess(table: TableSchema, where: Expr | undefined, columnOf
     let points = 1;
     let rangePredicates: Extract<ColumnPredicate, { op: 'lt' | 'le' | 'gt' | 'ge' | 'between' }>[] = [];
     for (const column of index.columns) {
-      const eq = predicates.find((p): p is Extract<ColumnPredicate, { op: 'eq' | 'isNull' }> => p !== undefined && p.column === column && (p.op === 'eq' || p.op === 'isNull'));
+      const eq = predicates.find((p): p is Extract<ColumnPredicate, { op: 'eq' | 'isNull' }> => p?.column === column && (p.op === 'eq' || p.op === 'isNull'));
       if (eq !== undefined) {
         const n = eq.op === 'eq' ? eq.values.length : 1;
         if (points * n <= MAX_ACCESS_POINTS) {
@@ -197,7 +197,7 @@ export function planAccess(table: TableSchema, where: Expr | undefined, columnOf
           continue;
         }
       }
-      rangePredicates = predicates.filter((p): p is Extract<ColumnPredicate, { op: 'lt' | 'le' | 'gt' | 'ge' | 'between' }> => p !== undefined && p.column === column && p.op !== 'eq' && p.op !== 'isNull');
+      rangePredicates = predicates.filter((p): p is Extract<ColumnPredicate, { op: 'lt' | 'le' | 'gt' | 'ge' | 'between' }> => p?.column === column && p.op !== 'eq' && p.op !== 'isNull');
       break;
     }
     if (eqPredicates.length === 0 && rangePredicates.length === 0) continue;
