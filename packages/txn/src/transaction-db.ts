@@ -38,9 +38,11 @@ interface Entry {
  *
  * Deadlock detection is done here, not in the lock manager, so that it can be switched per
  * transaction: the manager runs without its own detector, every wait report updates a
- * wait-for map, and a report whose waiter has detection on searches it (bounded by
- * `maxDeadlockSearch`); a cycle through the waiter fails the waiter's request with
- * DeadlockError (delivered through the manager's kill, translated by the transaction).
+ * wait-for map and (while any open transaction has detection on) searches it from the
+ * waiter, bounded by `maxDeadlockSearch`. A cycle fails the waiter's request with
+ * DeadlockError if the waiter has detection on, else the request of the first transaction
+ * along the cycle that has it on (delivered through the manager's kill, translated by the
+ * transaction).
  *
  * Invariants: `#txns` holds exactly the transactions not yet committed or rolled back;
  * `#xids` maps each claimed XID to its transaction; a transaction id is never reused.
@@ -63,6 +65,8 @@ export class TransactionDb {
   #lastListenerError: unknown;
   #nextId = 1;
   #closed = false;
+  /** Open transactions with deadlock detection on. */
+  #detecting = 0;
 
   /**
    * Opens transactions over `engine`. Prepared transactions the engine recovered are
@@ -108,7 +112,7 @@ export class TransactionDb {
         this.#xids.set(xid, txn);
       },
       finished: (txn) => {
-        this.#txns.delete(txn.id);
+        if (this.#txns.delete(txn.id) && txn.deadlockDetection) this.#detecting -= 1;
         this.#waitsFor.delete(txn.id);
         if (txn.xid !== undefined && this.#xids.get(txn.xid) === txn) this.#xids.delete(txn.xid);
       },
@@ -226,6 +230,7 @@ export class TransactionDb {
       internals = i;
     });
     this.#txns.set(id, { txn, internals: internals! });
+    if (txn.deadlockDetection) this.#detecting += 1;
     this.counters.begun += 1;
     return txn;
   }
@@ -244,13 +249,14 @@ export class TransactionDb {
     this.#waitsFor.set(waiterId, blockers);
     const waiter = this.#txns.get(waiterId);
     if (waiter === undefined) return;
-    if (waiter.txn.deadlockDetection) {
+    if (waiter.txn.deadlockDetection || this.#detecting > 0) {
       const cycle = this.#findCycle(waiterId, blockers);
-      if (cycle !== undefined) {
+      const victim = cycle === undefined ? undefined : this.#victim(waiter, cycle);
+      if (cycle !== undefined && victim !== undefined) {
         this.counters.deadlocks += 1;
-        waiter.internals.setDeadlock(new DeadlockError(waiterId, cycle.path, cycle.bounded));
-        this.lockManager.kill(waiterId, 'deadlock victim');
-        return;
+        victim.internals.setDeadlock(new DeadlockError(victim.txn.id, cycle.path, cycle.bounded));
+        this.lockManager.kill(victim.txn.id, 'deadlock victim');
+        if (victim === waiter) return;
       }
     }
     const listener = this.#onLockWait;
@@ -267,6 +273,22 @@ export class TransactionDb {
       this.#listenerErrors += 1;
       this.#lastListenerError = error;
     }
+  }
+
+  /**
+   * Who fails for a cycle through `waiter`: the waiter if its detection is on; otherwise the
+   * first transaction along the cycle with detection on (a transaction with detection off
+   * is never chosen, but does not hide a cycle from one that has it on). A search cut by
+   * its bound counts as a deadlock only for a waiter with detection on.
+   */
+  #victim(waiter: Entry, cycle: { path: TxnId[]; bounded: boolean }): Entry | undefined {
+    if (waiter.txn.deadlockDetection) return waiter;
+    if (cycle.bounded) return undefined;
+    for (const id of cycle.path) {
+      const entry = this.#txns.get(id);
+      if (entry !== undefined && entry.txn.deadlockDetection && this.lockManager.isWaiting(id)) return entry;
+    }
+    return undefined;
   }
 
   /** Depth-first search of the wait-for graph (waiting transactions only) from `blockers` back to `waiter`, bounded. */

@@ -338,6 +338,22 @@ describe('waits: timeouts, deadlocks, kill', () => {
     await y.commit();
   });
 
+  it('a cycle closed by a transaction with detection off fails the member that has it on, at once', async () => {
+    const { db } = await simDb();
+    const on = db.begin({ deadlockDetection: true });
+    const off = db.begin({ deadlockDetection: false });
+    await on.put(key(1), num(0));
+    await off.put(key(2), num(0));
+    const waitOn = on.put(key(2), num(0));
+    await settle();
+    const waitOff = off.put(key(1), num(0)); // closes the cycle; off is never the victim
+    const error = await rejectsWith(waitOn, 'DEADLOCK');
+    expect(error).toMatchObject({ txnId: on.id, cycle: [off.id, on.id, off.id] });
+    await on.rollback();
+    await waitOff;
+    await off.commit();
+  });
+
   it('kill while waiting rejects the wait at once with 1927; later operations fail until rollback', async () => {
     const { db } = await simDb();
     const t1 = db.begin();
