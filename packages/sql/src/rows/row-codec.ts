@@ -233,16 +233,19 @@ function readValue(bytes: Uint8Array, pos: number, column: RowColumn, row: SqlVa
   }
 }
 
+/** Longest ASCII run decoded with String.fromCharCode instead of TextDecoder (faster for short strings). */
+const ASCII_FAST_PATH_BYTES = 1024;
+
 function decodeUtf8(bytes: Uint8Array, start: number, end: number, what: string, column: RowColumn): string {
-  if (end - start <= 64) {
-    let s = '';
-    let i = start;
-    for (; i < end; i++) {
-      const c = bytes[i]!;
-      if (c >= 0x80) break;
-      s += String.fromCharCode(c);
+  if (end - start <= ASCII_FAST_PATH_BYTES) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
     }
-    if (i === end) return s;
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   }
   try {
     return decoder.decode(bytes.subarray(start, end));
