@@ -333,16 +333,25 @@ export class Transaction {
       this.#engineBusy = true;
       try {
         await this.#host.engine.rollbackPrepared(this.#xid);
+      } catch (error) {
+        // Still prepared in the engine: stay prepared (and locked) so the coordinator can retry.
+        this.#state = 'prepared';
+        throw error;
       } finally {
         this.#engineBusy = false;
-        this.#finish('rolled-back');
       }
+      this.#finish('rolled-back');
       return;
     }
     this.#finish('rolled-back');
   }
 
-  /** Two-phase commit, phase one: the writes are made durable in the engine under `xid`, invisible. Locks stay held. */
+  /**
+   * Two-phase commit, phase one: the writes are made durable in the engine under `xid`,
+   * invisible. Locks stay held. If the engine fails, the error is rethrown and the
+   * transaction is left prepared (when the engine registered it) or active; either way
+   * `rollback()` undoes it.
+   */
   async prepare(xid: bigint): Promise<void> {
     this.#checkUsable('prepare');
     this.#host.claimXid(xid, this);
@@ -352,7 +361,9 @@ export class Transaction {
     try {
       await this.#host.engine.prepare(xid, this.#ops(), { sync: this.#host.syncCommit });
     } catch (error) {
-      this.#state = 'active';
+      // The engine may have registered the prepare before its log failed: then the
+      // transaction is prepared (roll it back through the engine), else still active.
+      this.#state = this.#host.engine.recoverPrepared().some((p) => p.xid === xid) ? 'prepared' : 'active';
       throw error;
     } finally {
       this.#engineBusy = false;

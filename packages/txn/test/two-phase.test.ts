@@ -188,3 +188,21 @@ describe('engine failures at commit', () => {
     expect(db.lockManager.status().heldLocks).toBe(0);
   });
 });
+
+describe('engine failures in two-phase commit', () => {
+  it('a prepare whose fsync fails leaves the transaction prepared in the engine: txn says so and keeps its locks', async () => {
+    const { db, engine, fs } = await openSimDb({ syncCommit: true });
+    cleanups.push(() => engine.close().catch(() => undefined));
+    const t = db.begin();
+    await t.put(key(1), num(1));
+    fs.injectFault({ operations: ['datasync', 'sync'], code: 'EIO', nth: 1 });
+    await expect(t.prepare(31n)).rejects.toThrow(/EIO/);
+    expect(engine.recoverPrepared().map((p) => p.xid)).toEqual([31n]); // registered before the log failed
+    expect(t.state).toBe('prepared');
+    // The engine's log stays failed until it reopens: rollback is refused and the transaction stays prepared and locked.
+    await expect(t.rollback()).rejects.toThrow(/EIO/);
+    expect(t.state).toBe('prepared');
+    expect(db.lockManager.heldRanges(t.id)).toHaveLength(1);
+    expect(db.prepared(31n)).toBe(t);
+  });
+});
