@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Capability, Command, PacketWriter, readAuthSwitchRequest, scrambleNativePassword, type WireServer } from '../src/index.js';
+import { Capability, Command, PacketWriter, createWireServer, readAuthSwitchRequest, scrambleNativePassword, type WireServer } from '../src/index.js';
 import { PASSWORD, startServer } from './helpers.js';
 import { RawClient, errOf } from './raw-client.js';
 
@@ -244,5 +244,58 @@ describe('authentication plugins', () => {
     // PLUGIN_AUTH off: the plugin name is not sent, so the server reads the (ed25519-style) token as native, and it is wrong.
     const { reply } = await raw.login('root', PASSWORD, { plugin: 'client_ed25519', capabilities: Capability.PROTOCOL_41 | Capability.SECURE_CONNECTION });
     expect(errOf(reply)).toMatchObject({ errno: 1045 });
+  });
+});
+
+describe('timeouts on a manual clock (deterministic)', () => {
+  it('idle timeout fires exactly at its bound, not while a slow command runs, and the handshake bound likewise', async () => {
+    const { ManualClock } = await import('@lockstep/base');
+    const clock = new ManualClock();
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const manual = createWireServer({
+      users: [{ user: 'root', password: PASSWORD }],
+      clock,
+      limits: { idleTimeoutMs: 1_000, handshakeTimeoutMs: 500 },
+      handler: {
+        query: async (_s, sql) => {
+          if (sql === 'slow') await slow;
+          return { kind: 'ok' };
+        },
+      },
+    });
+    server = manual;
+    const { port } = await manual.listen(0);
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+
+    // handshake: nothing at 499 ms, ERR 1159 at 500 ms
+    const shy = await RawClient.connect(port);
+    await shy.read();
+    clock.advance(499);
+    await settle();
+    expect(shy.closed).toBe(false);
+    clock.advance(1);
+    expect(errOf(await shy.read())).toMatchObject({ errno: 1159 });
+
+    // idle: a connection in a long command is not idle; after it, the bound counts from its end
+    const busy = await RawClient.connect(port);
+    await busy.login('root', PASSWORD);
+    busy.send(Buffer.concat([Buffer.from([Command.QUERY]), Buffer.from('slow')]), 0);
+    while (manual.questions < 1) await new Promise((r) => setImmediate(r)); // the server has the command
+    clock.advance(5_000);
+    await settle();
+    expect(busy.closed).toBe(false);
+    release();
+    expect((await busy.read())!.payload[0]).toBe(0);
+    clock.advance(999);
+    await settle();
+    expect(busy.closed).toBe(false);
+    clock.advance(1);
+    const idle = await busy.read();
+    expect(idle!.seq).toBe(1);
+    expect(errOf(idle)).toMatchObject({ errno: 1159 });
+    expect(errOf(idle)!.message).toMatch(/wait_timeout/);
   });
 });
