@@ -32,7 +32,7 @@ export {
   writePrepareOk,
   writeTextRow,
 } from './codec/messages.js';
-export type { ColumnDefinition, ErrPacket, OkPacket } from './codec/messages.js';
+export type { ColumnDefinition, ErrPacket, OkInput, OkPacket } from './codec/messages.js';
 export {
   readBinlogDump,
   readBinlogDumpGtid,

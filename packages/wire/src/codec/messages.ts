@@ -60,9 +60,18 @@ function defaultDecimals(type: number): number {
   return type === ColumnType.FLOAT || type === ColumnType.DOUBLE ? 31 : 0;
 }
 
+/** What `writeOk` takes: OkPacket's fields, counts as number or bigint, all optional (0 / ''). */
+export interface OkInput {
+  readonly affectedRows?: number | bigint;
+  readonly lastInsertId?: number | bigint;
+  readonly statusFlags?: number;
+  readonly warnings?: number;
+  readonly info?: string;
+}
+
 /** Writes a whole OK packet (begin..end). `header` is 0x00, or 0xfe when it ends a result set under DEPRECATE_EOF. */
-export function writeOk(writer: PacketWriter, ok: Partial<OkPacket>, header = 0x00): void {
-  writer.begin().u8(header).lenencInt(ok.affectedRows ?? 0n).lenencInt(ok.lastInsertId ?? 0n).u16(ok.statusFlags ?? 0).u16(ok.warnings ?? 0);
+export function writeOk(writer: PacketWriter, ok: OkInput, header = 0x00): void {
+  writer.begin().u8(header).lenencInt(ok.affectedRows ?? 0).lenencInt(ok.lastInsertId ?? 0).u16(ok.statusFlags ?? 0).u16(ok.warnings ?? 0);
   if (ok.info !== undefined && ok.info !== '') writer.string(ok.info);
   writer.end();
 }

@@ -544,8 +544,8 @@ export class ServerConnection {
     const status = more ? session.statusFlags | ServerStatus.MORE_RESULTS_EXISTS : session.statusFlags;
     if (result.kind === 'ok') {
       writeOk(w, {
-        affectedRows: BigInt(result.affectedRows ?? 0),
-        lastInsertId: BigInt(result.lastInsertId ?? 0),
+        affectedRows: result.affectedRows ?? 0,
+        lastInsertId: result.lastInsertId ?? 0,
         statusFlags: status,
         warnings: result.warnings ?? 0,
         info: result.info ?? '',
