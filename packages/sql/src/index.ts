@@ -89,3 +89,6 @@ export { conjunctsOf, MAX_ACCESS_POINTS, mergeRanges, planAccess } from './plan/
 export type { AccessKind, AccessPlan, KeyRange, ResolvedAccess } from './plan/access-path.js';
 export { convertForKey } from './plan/key-value-conversion.js';
 export type { KeyConversion } from './plan/key-value-conversion.js';
+export { primaryKeyValues, rowEntries, rowWriteSetKeys, secondaryValue } from './catalog/table-keys.js';
+export type { RowEntries } from './catalog/table-keys.js';
+export { MAX_RECOGNIZER_TOKENS } from './parser/scanner.js';
