@@ -51,7 +51,7 @@ describe('B+ tree', () => {
           const key = keyOf(n);
           const id = Buffer.from(key).toString('hex');
           if ((inserting ? random.bool(0.8) : random.bool(0.1)) && !model.has(id)) {
-            tree.insert(new KeyRecord(key, key, 1));
+            tree.insert(new KeyRecord(key, key, 1, 0));
             model.set(id, key);
           } else if (!inserting || random.bool(0.5)) {
             // Remove a present key most of the time.
@@ -90,12 +90,12 @@ describe('B+ tree', () => {
   it('bulk-loads sorted records into a valid tree', () => {
     for (const count of [0, 1, 47, 48, 49, 2304, 2305, 120_000]) {
       const tree = new BPlusTree();
-      const records = Array.from({ length: count }, (_, i) => new KeyRecord(new Uint8Array([i >>> 16, (i >>> 8) & 0xff, i & 0xff]), new Uint8Array(0), 1));
+      const records = Array.from({ length: count }, (_, i) => new KeyRecord(new Uint8Array([i >>> 16, (i >>> 8) & 0xff, i & 0xff]), new Uint8Array(0), 1, 0));
       tree.bulkLoad(records);
       tree.checkInvariants();
       expect(tree.size).toBe(count);
       if (count > 0) expect(tree.get(records[count >>> 1]!.key)).toBe(records[count >>> 1]);
-      tree.insert(new KeyRecord(new Uint8Array([255]), new Uint8Array(0), 2));
+      tree.insert(new KeyRecord(new Uint8Array([255]), new Uint8Array(0), 2, 0));
       tree.checkInvariants();
     }
   });

@@ -18,11 +18,15 @@ export class KeyRecord implements Version {
   seq: number;
   older: Version | undefined = undefined;
   dirty = false;
+  /** hashKey(key), and the next record in the same hash bucket (see HashIndex). */
+  readonly hash: number;
+  nextInBucket: KeyRecord | undefined = undefined;
 
-  constructor(key: Uint8Array, value: Uint8Array | undefined, seq: number) {
+  constructor(key: Uint8Array, value: Uint8Array | undefined, seq: number, hash: number) {
     this.key = key;
     this.value = value;
     this.seq = seq;
+    this.hash = hash;
   }
 }
 

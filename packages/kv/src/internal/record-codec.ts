@@ -100,8 +100,16 @@ export class FrameWriter {
   }
 
   raw(data: Uint8Array): void {
-    this.bytes.set(data, this.pos);
-    this.pos += data.length;
+    const n = data.length;
+    if (n <= 128) {
+      // A plain loop beats TypedArray.prototype.set (a runtime call) for short keys and values.
+      const b = this.bytes;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = data[i]!;
+    } else {
+      this.bytes.set(data, this.pos);
+    }
+    this.pos += n;
   }
 
   lengthPrefixed(data: Uint8Array): void {

@@ -1,5 +1,6 @@
 import type { WriteOp } from '../types.js';
 import { BPlusTree } from './bplus-tree.js';
+import { HashIndex, hashKey } from './hash-index.js';
 import { KeyRecord, versionAt, type Version } from './key-record.js';
 import { SnapshotRegistry } from './snapshot-registry.js';
 
@@ -22,6 +23,8 @@ const VERSION_OVERHEAD_BYTES = 48;
  */
 export class VersionedStore {
   readonly tree = new BPlusTree();
+  /** Exact-key lookups (the tree answers ordered ones); holds the same records. */
+  readonly #index = new HashIndex();
   readonly snapshots = new SnapshotRegistry();
   lastSeq = 0;
   liveKeys = 0;
@@ -44,7 +47,9 @@ export class VersionedStore {
     let bytes = 0;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
-      records[i] = new KeyRecord(entry.key, entry.value, entry.seq);
+      const record = new KeyRecord(entry.key, entry.value, entry.seq, hashKey(entry.key));
+      records[i] = record;
+      this.#index.add(record);
       bytes += entry.key.length + entry.value.length + RECORD_OVERHEAD_BYTES;
     }
     this.tree.bulkLoad(records);
@@ -55,7 +60,7 @@ export class VersionedStore {
   }
 
   get(key: Uint8Array, at: number): Version | undefined {
-    const record = this.tree.get(key);
+    const record = this.#index.get(key, hashKey(key));
     if (record === undefined) return undefined;
     return at >= record.seq ? record : versionAt(record, at);
   }
@@ -66,13 +71,15 @@ export class VersionedStore {
   }
 
   #applyOne(key: Uint8Array, value: Uint8Array | undefined, seq: number): void {
-    let record = this.tree.get(key);
+    const hash = hashKey(key);
+    let record = this.#index.get(key, hash);
     if (record === undefined) {
       // Deleting an absent key leaves nothing any reader could see.
       if (value === undefined) return;
       const stored = value.slice();
-      record = new KeyRecord(key.slice(), stored, seq);
+      record = new KeyRecord(key.slice(), stored, seq, hash);
       this.tree.insert(record);
+      this.#index.add(record);
       this.liveKeys++;
       this.versionsKept++;
       this.memoryBytes += key.length + stored.length + RECORD_OVERHEAD_BYTES;
@@ -112,6 +119,7 @@ export class VersionedStore {
       // Every reader sees the deletion: the key can go entirely.
       this.#dropOlder(record);
       this.tree.remove(record.key);
+      this.#index.remove(record);
       this.versionsKept--;
       this.memoryBytes -= record.key.length + RECORD_OVERHEAD_BYTES;
       if (record.dirty) {
