@@ -95,7 +95,7 @@ describe('named bounds are enforced', () => {
     const agg = createAggregator('COUNT', true);
     for (let i = 0; i < MAX_DISTINCT_AGGREGATE_VALUES; i++) agg.add(i);
     agg.add(5); // a repeat is fine
-    expect(() => agg.add(-1)).toThrow(NotSupportedError);
+    expect(() => { agg.add(-1); }).toThrow(NotSupportedError);
     expect(agg.result()).toBe(MAX_DISTINCT_AGGREGATE_VALUES);
   });
 });
