@@ -12,7 +12,8 @@ export interface ScanContext {
   readonly lockingMode: LockingMode;
   /** Locking reads see the newest committed data after the lock (range mode, or read committed). */
   readonly readsLatestWhenLocking: boolean;
-  readSnapshot(): KvSnapshot;
+  /** The snapshot plain reads use; undefined: the newest state (read committed). */
+  readSnapshot(): KvSnapshot | undefined;
   checkUsable(): void;
   tree(indexId: number): LockTree;
   lock(tree: LockTree, left: Bound, right: Bound, mode: LockMode): Promise<void>;

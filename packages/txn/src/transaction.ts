@@ -149,7 +149,8 @@ export class Transaction {
     indexIdOf(key);
     const own = this.#writes.get(key);
     if (own !== undefined) return own.value;
-    return this.#host.engine.get(key, { snapshot: this.#readSnapshot() });
+    const snapshot = this.#readSnapshot();
+    return snapshot === undefined ? this.#host.engine.get(key) : this.#host.engine.get(key, { snapshot });
   }
 
   /** Locking read with an exclusive lock (SELECT ... FOR UPDATE). See the README for what it reads in each mode. */
@@ -232,13 +233,12 @@ export class Transaction {
   }
 
   /**
-   * Runs one statement: in read committed it starts with a fresh snapshot; if `body`
-   * throws, the statement's writes (only) are undone and the error is rethrown. After a
-   * deadlock, write conflict or kill the whole transaction must still roll back.
+   * Runs one statement: if `body` throws, the statement's writes (only) are undone and the
+   * error is rethrown. After a deadlock, write conflict or kill the whole transaction must
+   * still roll back.
    */
   async statement<T>(body: () => Promise<T>): Promise<T> {
     this.#checkUsable('start a statement');
-    if (this.isolation === 'read-committed') this.#releaseSnapshot();
     const mark = this.#writes.mark;
     try {
       return await body();
@@ -515,7 +515,14 @@ export class Transaction {
     }
   }
 
-  #readSnapshot(): KvSnapshot {
+  /**
+   * What plain reads read: repeatable read, the transaction's snapshot (taken at the first
+   * read); read committed, undefined — the newest committed state at each read (InnoDB:
+   * every consistent read in read committed takes a fresh snapshot; a scan reads one
+   * snapshot taken when it opens or refreshes).
+   */
+  #readSnapshot(): KvSnapshot | undefined {
+    if (this.isolation === 'read-committed') return undefined;
     this.#snapshot ??= this.#host.engine.snapshot();
     return this.#snapshot;
   }

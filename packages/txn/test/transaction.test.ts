@@ -197,14 +197,20 @@ describe('locking reads and the snapshot rules', () => {
     await t2.commit();
   });
 
-  it('read committed takes a new snapshot per statement', async () => {
+  it('read committed: every plain read sees the newest committed state; a scan reads one state from when it opened', async () => {
     const db = await realDb({ isolation: 'read-committed' });
-    await seed(db, [[1, 1]]);
+    await seed(db, [[1, 1], [2, 2]]);
     const t = db.begin();
-    expect(await t.statement(() => Promise.resolve(toNum(t.get(key(1)))))).toBe(1);
-    await seed(db, [[1, 2]]);
-    expect(toNum(t.get(key(1)))).toBe(1); // same statement (none started)
-    expect(await t.statement(() => Promise.resolve(toNum(t.get(key(1)))))).toBe(2);
+    expect(toNum(t.get(key(1)))).toBe(1);
+    await seed(db, [[1, 10]]);
+    expect(toNum(t.get(key(1)))).toBe(10);
+    const scan = t.scan(1);
+    const first = await scan.next();
+    expect(first.done === false && toNum(first.value.value)).toBe(10);
+    await seed(db, [[2, 20]]);
+    const second = await scan.next();
+    expect(second.done === false && toNum(second.value.value)).toBe(2); // the scan's own state
+    expect(await t.statement(() => Promise.resolve(toNum(t.get(key(2)))))).toBe(20);
     await t.commit();
   });
 });
