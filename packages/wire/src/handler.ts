@@ -35,11 +35,17 @@ export interface OkResult {
   readonly info?: string;
 }
 
-/** A result set: the same shape for text (COM_QUERY) and binary (COM_STMT_EXECUTE) results; the server picks the encoding. */
+/**
+ * A result set: the same shape for text (COM_QUERY) and binary (COM_STMT_EXECUTE)
+ * results; the server picks the encoding. `rows` is an array (written at once) or an
+ * async iterable (streamed: written in ~64 KiB chunks as the socket drains, so a large
+ * result is never held whole; an error thrown by the iterator reaches the client as ERR
+ * in place of the next row).
+ */
 export interface RowsResult {
   readonly kind: 'rows';
   readonly columns: readonly ColumnDefinition[];
-  readonly rows: readonly (readonly WireValue[])[];
+  readonly rows: readonly (readonly WireValue[])[] | AsyncIterable<readonly WireValue[]>;
   readonly warnings?: number;
 }
 

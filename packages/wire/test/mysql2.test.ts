@@ -1,7 +1,8 @@
 import mysql2 from 'mysql2';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WireServer, WireValue } from '../src/index.js';
+import { LockstepError } from '@lockstep/base';
+import { ColumnType, type WireServer, type WireValue } from '../src/index.js';
 import { KvHandler, PASSWORD, startServer } from './helpers.js';
 
 const T = mysql2.TypedParameter;
@@ -249,6 +250,45 @@ describe('an asynchronous handler (every method returns a promise)', () => {
       expect(dbs).toEqual(['first']);
       const missing = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: PASSWORD, database: 'missing' }).catch((e: unknown) => e);
       expect(missing).toMatchObject({ errno: 1049 });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('streamed rows (an async iterable result)', () => {
+  it('text and binary results stream in chunks; an iterator error arrives as ERR in place of the next row', async () => {
+    const col = [{ name: 'n', type: ColumnType.LONG }, { name: 's', type: ColumnType.VAR_STRING }];
+    async function* rows(count: number, failAt?: number): AsyncGenerator<WireValue[]> {
+      for (let i = 0; i < count; i++) {
+        if (i === failAt) throw new LockstepError('TEST_INTERRUPTED', 'Query execution was interrupted', { errno: 1317, sqlState: '70100' });
+        if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+        yield [i, `row ${i} `.padEnd(40, '.')];
+      }
+    }
+    const { server, port } = await startServer({}, {
+      query: (_s, sql) => {
+        const m = /^stream (\d+)(?: fail (\d+))?$/.exec(sql);
+        if (m === null) return { kind: 'ok' };
+        return { kind: 'rows', columns: col, rows: rows(Number(m[1]), m[2] === undefined ? undefined : Number(m[2])) };
+      },
+      prepare: () => ({ params: 1, columns: col }),
+      execute: (_s, _st, params) => ({ kind: 'rows', columns: col, rows: rows(Number(params[0])) }),
+    });
+    try {
+      const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: PASSWORD });
+      const [many] = await c.query('stream 20000');
+      const list = many as { n: number; s: string }[];
+      expect(list).toHaveLength(20000);
+      expect(list[19999]).toEqual({ n: 19999, s: 'row 19999 '.padEnd(40, '.') });
+      const [bin] = await c.execute('stream ?', [15000]);
+      expect((bin as { n: number }[]).map((r) => r.n)).toEqual(Array.from({ length: 15000 }, (_, i) => i));
+      const failed = await c.query('stream 20000 fail 12000').catch((e: unknown) => e);
+      expect(failed).toMatchObject({ errno: 1317, sqlState: '70100' });
+      await c.ping();
+      const [after] = await c.query('stream 3');
+      expect(after).toHaveLength(3);
+      await c.end();
     } finally {
       await server.close();
     }

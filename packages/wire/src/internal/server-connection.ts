@@ -25,6 +25,7 @@ import {
 import { PacketFramer } from '../codec/packet-framer.js';
 import { PacketReader } from '../codec/packet-reader.js';
 import { PacketWriter } from '../codec/packet-writer.js';
+import type { WireValue } from '../codec/values.js';
 import { Capability, Charset, ColumnType, Command, ErrorCode, NATIVE_PASSWORD_PLUGIN, ServerStatus } from '../constants.js';
 import { AccessDeniedError } from '../errors/access-denied-error.js';
 import { ConnectionClosedError } from '../errors/connection-closed-error.js';
@@ -72,6 +73,8 @@ interface StatementState extends PreparedStatement {
 }
 
 const CLOSE_GRACE_MS = 2_000;
+/** Streamed rows leave in chunks of about this many bytes. */
+const STREAM_FLUSH_BYTES = 64 * 1024;
 
 /** A scramble of 20 bytes in 1..127 (no NUL, as MySQL's are), so it survives NUL-terminated framing. */
 function makeScramble(): Buffer {
@@ -128,6 +131,8 @@ export class ServerConnection {
   #nextStatementId = 1;
   #closeTimer: TimerHandle | undefined;
   #drainWaiters: (() => void)[] = [];
+  /** Sequence id after the last packet flushed during the current command (undefined: none flushed yet). */
+  #seqAfterFlush: number | undefined;
 
   constructor(id: number, socket: Socket, host: ConnectionHost) {
     this.id = id;
@@ -388,6 +393,7 @@ export class ServerConnection {
    */
   #command(payload: Buffer, replySeq: number): Promise<void> | undefined {
     this.#writer.reset(replySeq);
+    this.#seqAfterFlush = undefined;
     if (payload.length === 0) throw new MalformedPacketError('empty command packet');
     const command = payload[0]!;
     this.#host.countQuestion();
@@ -395,7 +401,7 @@ export class ServerConnection {
     try {
       pending = this.#dispatch(command, payload);
     } catch (error) {
-      this.#answerError(error, command, replySeq);
+      this.#answerError(error, replySeq);
       this.#flush();
       return undefined;
     }
@@ -408,20 +414,22 @@ export class ServerConnection {
         this.#flush();
       },
       (error: unknown) => {
-        this.#answerError(error, command, replySeq);
+        this.#answerError(error, replySeq);
         this.#flush();
       },
     );
   }
 
-  /** Replaces a half-written answer with ERR; rethrows protocol violations. */
-  #answerError(error: unknown, command: number, replySeq: number): void {
+  /**
+   * Replaces the unsent part of an answer with ERR; rethrows protocol violations. When part
+   * of the answer already left (streamed rows, binlog events) the ERR continues its
+   * sequence ids, which the protocol allows in place of the next row or event.
+   */
+  #answerError(error: unknown, replySeq: number): void {
     if (isProtocolViolation(error)) throw error;
     if (this.#phase !== 'command') return;
     const w = this.#writer;
-    // A dump that failed after sending events continues their sequence ids.
-    const dump = command === Command.BINLOG_DUMP || command === Command.BINLOG_DUMP_GTID;
-    w.reset(dump ? w.sequenceId : replySeq);
+    w.reset(this.#seqAfterFlush ?? replySeq);
     const f = errorFields(error);
     writeErr(w, f.errno, f.sqlState, f.message);
   }
@@ -434,9 +442,7 @@ export class ServerConnection {
     switch (command) {
       case Command.QUERY: {
         const sql = payload.toString('utf8', 1);
-        return whenDone(handler.query(session, sql), (result) => {
-          this.#writeResults(result, false);
-        });
+        return whenDone(handler.query(session, sql), (result) => this.#writeResults(result, false));
       }
       case Command.STMT_EXECUTE:
         return this.#execute(payload);
@@ -528,17 +534,22 @@ export class ServerConnection {
     else writeEof(this.#writer, statusFlags);
   }
 
-  #writeResults(result: QueryResult | readonly QueryResult[], binary: boolean): void {
-    if (!Array.isArray(result)) {
-      this.#writeResult(result as QueryResult, binary, false);
-      return;
-    }
+  #writeResults(result: QueryResult | readonly QueryResult[], binary: boolean): Promise<void> | undefined {
+    if (!Array.isArray(result)) return this.#writeResult(result as QueryResult, binary, false);
     const list = result as readonly QueryResult[];
     if (list.length === 0) throw new TypeError('handler returned no result');
-    for (let i = 0; i < list.length; i++) this.#writeResult(list[i]!, binary, i < list.length - 1);
+    const from = (start: number): Promise<void> | undefined => {
+      for (let i = start; i < list.length; i++) {
+        const pending = this.#writeResult(list[i]!, binary, i < list.length - 1);
+        if (pending !== undefined) return pending.then(() => from(i + 1));
+      }
+      return undefined;
+    };
+    return from(0);
   }
 
-  #writeResult(result: QueryResult, binary: boolean, more: boolean): void {
+  /** Writes one result. Returns a promise only when its rows are an async iterable (streamed). */
+  #writeResult(result: QueryResult, binary: boolean, more: boolean): Promise<void> | undefined {
     const w = this.#writer;
     const session = this.#session!;
     const status = more ? session.statusFlags | ServerStatus.MORE_RESULTS_EXISTS : session.statusFlags;
@@ -550,7 +561,7 @@ export class ServerConnection {
         warnings: result.warnings ?? 0,
         info: result.info ?? '',
       });
-      return;
+      return undefined;
     }
     const columns = result.columns;
     const deprecateEof = (session.capabilities & Capability.DEPRECATE_EOF) !== 0;
@@ -558,10 +569,35 @@ export class ServerConnection {
     for (let i = 0; i < columns.length; i++) writeColumnDefinition(w, columns[i]!);
     if (!deprecateEof) writeEof(w, status);
     const rows = result.rows;
-    if (binary) for (let i = 0; i < rows.length; i++) writeBinaryRow(w, columns, rows[i]!);
-    else for (let i = 0; i < rows.length; i++) writeTextRow(w, columns, rows[i]!);
-    if (deprecateEof) writeOk(w, { statusFlags: status, warnings: result.warnings ?? 0 }, 0xfe);
-    else writeEof(w, status, result.warnings ?? 0);
+    const end = (): void => {
+      if (deprecateEof) writeOk(w, { statusFlags: status, warnings: result.warnings ?? 0 }, 0xfe);
+      else writeEof(w, status, result.warnings ?? 0);
+    };
+    if (Array.isArray(rows)) {
+      const list = rows as readonly (readonly WireValue[])[];
+      if (binary) for (let i = 0; i < list.length; i++) writeBinaryRow(w, columns, list[i]!);
+      else for (let i = 0; i < list.length; i++) writeTextRow(w, columns, list[i]!);
+      end();
+      return undefined;
+    }
+    return this.#streamRows(rows as AsyncIterable<readonly WireValue[]>, columns, binary).then(end);
+  }
+
+  /**
+   * Writes rows as they come, flushing every STREAM_FLUSH_BYTES and waiting for the socket
+   * to drain when it is full, so a large result never sits whole in memory. An error from
+   * the iterator becomes ERR in place of the next row.
+   */
+  async #streamRows(rows: AsyncIterable<readonly WireValue[]>, columns: readonly ColumnDefinition[], binary: boolean): Promise<void> {
+    const w = this.#writer;
+    for await (const row of rows) {
+      if (this.#phase !== 'command') throw new ConnectionClosedError('the client went away while rows were streamed');
+      if (binary) writeBinaryRow(w, columns, row);
+      else writeTextRow(w, columns, row);
+      if (w.length >= STREAM_FLUSH_BYTES && !this.#flush()) {
+        await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+      }
+    }
   }
 
   #statement(id: number, where: string): StatementState {
@@ -623,9 +659,7 @@ export class ServerConnection {
     if (bytes > this.#host.limits.maxLongDataBytes) throw new PacketTooLargeError(bytes, this.#host.limits.maxLongDataBytes);
     const { params, types } = readStmtExecuteParams(r, statement.paramCount, statement.types, longData);
     statement.types = types;
-    return whenDone(handler.execute(this.#session!, statement, params), (result) => {
-      this.#writeResult(result, true, false);
-    });
+    return whenDone(handler.execute(this.#session!, statement, params), (result) => this.#writeResult(result, true, false));
   }
 
   #sendLongData(payload: Buffer): void {
@@ -668,6 +702,7 @@ export class ServerConnection {
   /** Writes whatever the writer holds; returns false when the socket asks us to wait for 'drain'. */
   #flush(): boolean {
     if (this.#writer.length === 0) return true;
+    this.#seqAfterFlush = this.#writer.sequenceId;
     const bytes = this.#writer.take();
     if (this.#socket.destroyed) return true;
     return this.#socket.write(bytes);
@@ -720,10 +755,14 @@ const PLACEHOLDER_PARAM: ColumnDefinition = { name: '?', type: ColumnType.VAR_ST
  * Runs `then` on a handler's answer: at once when it is a plain value, after it settles
  * when it is a promise (then the returned promise carries `then`'s outcome).
  */
-function whenDone<T>(value: T | Promise<T>, then: (value: T) => void): Promise<void> | undefined {
-  if (value instanceof Promise) return value.then(then);
-  then(value);
-  return undefined;
+function whenDone<T>(value: T | Promise<T>, then: (value: T) => unknown): Promise<void> | undefined {
+  if (value instanceof Promise) {
+    return value.then(async (settled) => {
+      await then(settled);
+    });
+  }
+  const next = then(value);
+  return next instanceof Promise ? next.then(() => undefined) : undefined;
 }
 
 function isProtocolViolation(error: unknown): boolean {
