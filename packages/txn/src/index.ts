@@ -1,6 +1,6 @@
 // Public API of @lockstep/txn: named re-exports only.
 export { TransactionDb, MAX_LOCK_WAIT_TIMEOUT_MS } from './transaction-db.js';
-export { Transaction } from './transaction.js';
+export { MAX_OPEN_ITERATORS, Transaction } from './transaction.js';
 export type { Savepoint, TransactionConfig } from './transaction.js';
 export { TransactionIterator } from './transaction-iterator.js';
 export { INDEX_ID_BYTES, MAX_INDEX_ID, indexIdOf, indexKey, indexPrefix, indexRange, keySuccessor, keyWithinIndex } from './key-layout.js';
@@ -30,6 +30,7 @@ export { CoordinatorPositionError } from './errors/coordinator-position-error.js
 export { DuplicateKeyError } from './errors/duplicate-key-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { KeyLayoutError } from './errors/key-layout-error.js';
+export { TooManyIteratorsError } from './errors/too-many-iterators-error.js';
 export { TooManyTransactionsError } from './errors/too-many-transactions-error.js';
 export { TransactionAbortedError } from './errors/transaction-aborted-error.js';
 export { TransactionBusyError } from './errors/transaction-busy-error.js';

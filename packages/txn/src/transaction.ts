@@ -7,6 +7,7 @@ import { DuplicateKeyError } from './errors/duplicate-key-error.js';
 import { TransactionAbortedError } from './errors/transaction-aborted-error.js';
 import { TransactionBusyError } from './errors/transaction-busy-error.js';
 import { TransactionKilledError } from './errors/transaction-killed-error.js';
+import { TooManyIteratorsError } from './errors/too-many-iterators-error.js';
 import { TransactionStateError } from './errors/transaction-state-error.js';
 import { TransactionTooLargeError } from './errors/transaction-too-large-error.js';
 import { WriteConflictError } from './errors/write-conflict-error.js';
@@ -15,6 +16,9 @@ import { indexIdOf } from './key-layout.js';
 import { lockBounds } from './internal/lock-bounds.js';
 import { TransactionIterator, type ScanContext } from './transaction-iterator.js';
 import type { IsolationLevel, KeyRange, LockingMode, ScanOptions, TransactionBranch, TransactionState, TxnCounters } from './types.js';
+
+/** Open scans one transaction may hold at once (each pins an engine snapshot until closed or the transaction ends). */
+export const MAX_OPEN_ITERATORS = 1024;
 
 /** @internal What a transaction needs from its database. */
 export interface TransactionHost {
@@ -170,6 +174,7 @@ export class Transaction {
    */
   scan(indexId: number, options: ScanOptions = {}): TransactionIterator {
     this.#checkUsable('scan');
+    if (this.#iterators.size >= MAX_OPEN_ITERATORS) throw new TooManyIteratorsError(this.id, MAX_OPEN_ITERATORS);
     const iterator = new TransactionIterator(this.#scanContext(), indexId, options);
     this.#iterators.add(iterator);
     return iterator;

@@ -4,6 +4,8 @@ import {
   DeadlockError,
   DuplicateKeyError,
   InvalidOptionError,
+  MAX_OPEN_ITERATORS,
+  TooManyIteratorsError,
   KeyLayoutError,
   LockWaitKilledError,
   LockWaitTimeoutError,
@@ -545,6 +547,17 @@ describe('limits and bad options', () => {
     expect(() => db.begin({ lockWaitTimeoutMs: -1 })).toThrow(InvalidOptionError);
     expect(() => db.begin({ lockingMode: 'table' as 'point' })).toThrow(InvalidOptionError);
     expect(() => db.begin({ isolation: 'serializable' as 'read-committed' })).toThrow(InvalidOptionError);
+  });
+
+  it('open scans per transaction are bounded; closing one makes room', async () => {
+    const db = await realDb();
+    const t = db.begin();
+    const scans = Array.from({ length: MAX_OPEN_ITERATORS }, () => t.scan(1));
+    expect(() => t.scan(1)).toThrow(TooManyIteratorsError);
+    scans[0]!.close();
+    t.scan(1);
+    await t.commit(); // closes them all
+    expect((await scans[1]!.next()).done).toBe(true);
   });
 
   it('operations after commit are refused with TransactionStateError', async () => {
