@@ -13,7 +13,7 @@ import {
   GtidFlag,
   MARIADB_10_11_POST_HEADER_LENGTHS,
 } from './event-types.js';
-import type { BinlogEvent, EventBody, EventHeader } from './events.js';
+import type { BinlogEvent, EventInput, HeaderDefaults } from './events.js';
 import { type Gtid, GtidPosition } from './gtid.js';
 import {
   type BinlogLocation,
@@ -70,8 +70,6 @@ export interface BinlogOpenReport {
   readonly gtidState: readonly Gtid[];
 }
 
-/** An event to write: a body plus optional header fields (the writer fills timestamp and server id). */
-export type EventInput = EventBody & Partial<Omit<EventHeader, 'logPos'>>;
 
 /** The GTID flags a transaction is logged with (the shape of `@lockstep/tc`'s `GtidFlags`). */
 export interface TransactionFlags {
@@ -342,6 +340,10 @@ export class BinlogWriter {
     return { timestamp: this.#now(), serverId: this.#serverId, flags: 0, ...input, logPos: 0 };
   }
 
+  #defaults(): HeaderDefaults {
+    return { timestamp: this.#now(), serverId: this.#serverId, flags: 0 };
+  }
+
   /** Creates file `logNumber` with its header events, syncs it, adds it to the index. */
   async #startFile(logNumber: number): Promise<void> {
     if (logNumber > MAX_LOG_NUMBER) throw new BinlogFileError(binlogFileName(this.#base, logNumber), 'binlog file numbers are exhausted');
@@ -434,11 +436,11 @@ export class BinlogWriter {
     const base = this.#active.written;
     const w = new ByteWriter(4096);
     let state = this.#gtidState;
-    for (const input of events) {
-      const event = this.#header(input);
-      this.#encoder.encodeInto(w, event, 'end', base);
+    const defaults = this.#defaults();
+    for (const event of events) {
+      this.#encoder.encodeInto(w, event, 'end', base, defaults);
       if (w.pos > this.#maxGroupBytes) throw new BinlogEncodeError(`group is more than maxGroupBytes (${this.#maxGroupBytes})`);
-      if (event.kind === 'gtid') state = state.with({ domainId: event.domainId, serverId: event.serverId, seqNo: event.seqNo });
+      if (event.kind === 'gtid') state = state.with({ domainId: event.domainId, serverId: event.serverId ?? this.#serverId, seqNo: event.seqNo });
       onEnd(base + w.pos);
     }
     if (base + w.pos > 0xffffffff) throw new BinlogEncodeError('a binlog file cannot pass 4 GiB (positions are 32-bit)');

@@ -1,4 +1,3 @@
-import { crc32 } from '@lockstep/base';
 import type { ColumnDef } from './column-types.js';
 import { BinlogCorruptError } from './errors/binlog-corrupt-error.js';
 import { BinlogEncodeError } from './errors/binlog-encode-error.js';
@@ -13,9 +12,10 @@ import {
   GtidFlag,
   MARIADB_10_11_POST_HEADER_LENGTHS,
 } from './event-types.js';
-import type { BinlogEvent, EventBody, EventHeader, PositionedBinlogEvent, RowImage, RowsBody, TableMapBody } from './events.js';
+import type { BinlogEvent, EventBody, EventHeader, EventInput, EventOf, HeaderDefaults, PositionedBinlogEvent, RowImage, RowsBody, TableMapBody } from './events.js';
 import type { Gtid } from './gtid.js';
 import { ByteReader, decodeUtf8, InvalidField, OutOfBounds } from './internal/byte-reader.js';
+import { crc32Fast as crc32 } from './internal/crc32-fast.js';
 import { ByteWriter, utf8Bytes } from './internal/byte-writer.js';
 import { readQueryStatus, writeQueryStatus } from './internal/query-status.js';
 import { readRowImage, UnsupportedColumn, writeRowImage } from './internal/row-image.js';
@@ -92,16 +92,25 @@ class TableMapCache {
   }
 }
 
-function allPresent(count: number): boolean[] {
-  return new Array<boolean>(count).fill(true);
+function allPresent(count: number): readonly boolean[] {
+  if (count >= 64) return new Array<boolean>(count).fill(true);
+  const shared = ALL_PRESENT[count] ?? Object.freeze(new Array<boolean>(count).fill(true));
+  ALL_PRESENT[count] = shared as boolean[];
+  return shared;
 }
 
 function writeBitmap(w: ByteWriter, bits: readonly boolean[]): void {
-  const bytes = new Uint8Array((bits.length + 7) >> 3);
-  bits.forEach((b, i) => {
-    if (b) bytes[i >> 3]! |= 1 << (i & 7);
-  });
-  w.bytes(bytes);
+  const n = (bits.length + 7) >> 3;
+  const at = w.pos;
+  w.zeros(n);
+  for (let i = 0; i < bits.length; i++) if (bits[i]) w.buf[at + (i >> 3)]! |= 1 << (i & 7);
+}
+
+function writeU32At(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = (v >>> 24) & 0xff;
 }
 
 export interface EncoderOptions {
@@ -128,19 +137,32 @@ export class BinlogEventEncoder {
     this.#tables.set(map);
   }
 
-  /** The event's bytes. `logPos` overrides the event's own (the writer passes the next offset). */
-  encode(event: BinlogEvent, logPos?: number): Uint8Array {
+  /**
+   * The event's bytes. `logPos` overrides the event's own (the writer passes the next
+   * offset); header fields missing from `event` come from `defaults` (else 0).
+   */
+  encode(event: BinlogEvent | EventInput, logPos?: number, defaults?: HeaderDefaults): Uint8Array {
     const w = this.#w;
     w.pos = 0;
-    this.encodeInto(w, event, logPos);
+    this.encodeInto(w, event, logPos, 0, defaults);
     return w.buf.slice(0, w.pos);
+  }
+
+  /**
+   * Encodes `events` back to back into one buffer (one allocation for the lot), the
+   * header log positions counting from `baseOffset` (the file offset of the first byte).
+   */
+  encodeMany(events: Iterable<BinlogEvent | EventInput>, baseOffset = 0, defaults?: HeaderDefaults): Uint8Array {
+    const w = new ByteWriter(64 * 1024);
+    for (const event of events) this.encodeInto(w, event, 'end', baseOffset, defaults);
+    return w.result();
   }
 
   /**
    * Appends the event to `w`. With `logPos === 'end'` the header's log position is the
    * offset just past the event, counting `baseOffset` as `w`'s first byte's file offset.
    */
-  encodeInto(w: ByteWriter, event: BinlogEvent, logPos?: number | 'end', baseOffset = 0): void {
+  encodeInto(w: ByteWriter, event: BinlogEvent | EventInput, logPos?: number | 'end', baseOffset = 0, defaults?: HeaderDefaults): void {
     const start = w.pos;
     const type = eventTypeCode(event);
     w.zeros(COMMON_HEADER_LENGTH);
@@ -148,19 +170,19 @@ export class BinlogEventEncoder {
     const withChecksum = this.checksum || event.kind === 'formatDescription';
     const size = w.pos - start + (withChecksum ? CHECKSUM_LENGTH : 0);
     if (size > 0xffffffff) throw new BinlogEncodeError(`event of ${size} bytes is over 4 GiB`);
-    const pos = logPos === 'end' ? baseOffset + start + size : (logPos ?? event.logPos);
-    const header = new ByteWriter(COMMON_HEADER_LENGTH);
-    checkU32(event.timestamp, 'timestamp');
-    checkU32(event.serverId, 'server id');
-    checkU32(pos, 'log position');
-    if (!Number.isInteger(event.flags) || event.flags < 0 || event.flags > 0xffff) throw new BinlogEncodeError(`flags ${event.flags} is not a u16`);
-    header.u32(event.timestamp);
-    header.u8(type);
-    header.u32(event.serverId);
-    header.u32(size);
-    header.u32(pos);
-    header.u16(event.flags);
-    w.buf.set(header.result(), start);
+    const pos = logPos === 'end' ? baseOffset + start + size : (logPos ?? event.logPos ?? 0);
+    const timestamp = event.timestamp ?? defaults?.timestamp ?? 0;
+    const serverId = event.serverId ?? defaults?.serverId ?? 0;
+    const flags = event.flags ?? defaults?.flags ?? 0;
+    // The header goes in front of the body now that the size is known (no second buffer).
+    const b = w.buf;
+    writeU32At(b, start, timestamp);
+    b[start + 4] = type;
+    writeU32At(b, start + 5, serverId);
+    writeU32At(b, start + 9, size);
+    writeU32At(b, start + 13, pos);
+    b[start + 17] = flags & 0xff;
+    b[start + 18] = flags >>> 8;
     if (withChecksum) {
       let crc: number;
       if (event.kind === 'formatDescription') {
@@ -177,7 +199,7 @@ export class BinlogEventEncoder {
     }
   }
 
-  #writeBody(w: ByteWriter, event: BinlogEvent): void {
+  #writeBody(w: ByteWriter, event: EventBody): void {
     switch (event.kind) {
       case 'formatDescription': {
         w.u16(event.binlogVersion);
@@ -339,6 +361,9 @@ export class BinlogEventDecoder {
   readonly zeroCopy: boolean;
   #postHeaderLengths: readonly number[] = MARIADB_10_11_POST_HEADER_LENGTHS;
   readonly #tables: TableMapCache;
+  readonly #reader = new ByteReader(new Uint8Array(0), 0, 0);
+  /** Raw bytes of the last table map per table id, to reuse its decoded columns when repeated. */
+  readonly #tableMapBytes = new Map<number, Uint8Array>();
 
   constructor(options: DecoderOptions = {}) {
     this.file = options.file ?? '';
@@ -395,12 +420,6 @@ export class BinlogEventDecoder {
     const hasChecksum = isFde || this.checksum;
     const end = at + size - (hasChecksum ? CHECKSUM_LENGTH : 0);
     if (end < at + COMMON_HEADER_LENGTH) throw new InvalidField(`event size ${size} leaves no room for the header`);
-    const header: EventHeader = {
-      timestamp: (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) + buf[at + 3]! * 0x1000000,
-      serverId: (buf[at + 5]! | (buf[at + 6]! << 8) | (buf[at + 7]! << 16)) + buf[at + 8]! * 0x1000000,
-      logPos: (buf[at + 13]! | (buf[at + 14]! << 8) | (buf[at + 15]! << 16)) + buf[at + 16]! * 0x1000000,
-      flags: buf[at + 17]! | (buf[at + 18]! << 8),
-    };
     if (hasChecksum && this.verifyChecksums) {
       const stored = (buf[end]! | (buf[end + 1]! << 8) | (buf[end + 2]! << 16)) + buf[end + 3]! * 0x1000000;
       let actual: number;
@@ -415,16 +434,25 @@ export class BinlogEventDecoder {
         throw new BinlogCorruptError(this.file, fileOffset, `checksum mismatch in type ${typeCode} event: stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)}`);
       }
     }
-    const r = new ByteReader(buf, at + COMMON_HEADER_LENGTH, end);
-    const body = this.#decodeBody(r, typeCode, isFde ? at + size : end);
-    return { event: { ...header, ...body }, file: this.file, position: fileOffset, size, typeCode };
+    const r = this.#reader;
+    r.reset(buf, at + COMMON_HEADER_LENGTH, end);
+    // Every event object is one literal with the header fields written out: object spreads
+    // here (`{ ...header, ...body }` or `{ ...h, kind }`) cost more than decoding the rows.
+    const header: EventHeader = {
+      timestamp: (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) + buf[at + 3]! * 0x1000000,
+      serverId: (buf[at + 5]! | (buf[at + 6]! << 8) | (buf[at + 7]! << 16)) + buf[at + 8]! * 0x1000000,
+      logPos: (buf[at + 13]! | (buf[at + 14]! << 8) | (buf[at + 15]! << 16)) + buf[at + 16]! * 0x1000000,
+      flags: buf[at + 17]! | (buf[at + 18]! << 8),
+    };
+    const event = this.#decodeBody(r, typeCode, isFde ? at + size : end, header);
+    return { event, file: this.file, position: fileOffset, size, typeCode };
   }
 
   #postHeader(typeCode: number, fallback: number): number {
     return this.#postHeaderLengths[typeCode - 1] ?? fallback;
   }
 
-  #decodeBody(r: ByteReader, typeCode: number, fdeEnd: number): EventBody {
+  #decodeBody(r: ByteReader, typeCode: number, fdeEnd: number, h: EventHeader): BinlogEvent {
     switch (typeCode) {
       case EventType.FORMAT_DESCRIPTION: {
         // The FDE's own layout: fixed part, post-header lengths, algorithm byte, CRC.
@@ -445,13 +473,14 @@ export class BinlogEventDecoder {
         this.#postHeaderLengths = postHeaderLengths;
         this.checksum = alg === 1;
         this.#tables.clear();
-        return { kind: 'formatDescription', binlogVersion, serverVersion, createTimestamp, postHeaderLengths, checksum: alg === 1 ? 'crc32' : 'none' };
+        this.#tableMapBytes.clear();
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'formatDescription', binlogVersion, serverVersion, createTimestamp, postHeaderLengths, checksum: alg === 1 ? 'crc32' : 'none' };
       }
       case EventType.ROTATE: {
         const start = r.pos;
         const position = r.u64();
         r.pos = start + this.#postHeader(typeCode, 8);
-        return { kind: 'rotate', position, nextFile: r.string(r.remaining) };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'rotate', position, nextFile: r.string(r.remaining) };
       }
       case EventType.GTID_LIST: {
         const raw = r.u32();
@@ -463,11 +492,11 @@ export class BinlogEventDecoder {
           const serverId = r.u32();
           gtids.push({ domainId, serverId, seqNo: r.u64() });
         }
-        return { kind: 'gtidList', gtids, listFlags: raw >>> 28 };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'gtidList', gtids, listFlags: raw >>> 28 };
       }
       case EventType.BINLOG_CHECKPOINT: {
         const length = r.u32();
-        return { kind: 'binlogCheckpoint', file: r.string(length) };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'binlogCheckpoint', file: r.string(length) };
       }
       case EventType.GTID: {
         const seqNo = r.u64();
@@ -476,7 +505,7 @@ export class BinlogEventDecoder {
         let commitId: bigint | undefined;
         if ((gtidFlags & GtidFlag.GROUP_COMMIT_ID) !== 0) commitId = r.u64();
         else r.bytes(6);
-        return { kind: 'gtid', seqNo, domainId, gtidFlags, commitId, extra: r.copy(r.remaining) };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'gtid', seqNo, domainId, gtidFlags, commitId, extra: r.copy(r.remaining) };
       }
       case EventType.QUERY: {
         const start = r.pos;
@@ -493,31 +522,61 @@ export class BinlogEventDecoder {
         r.end = outer;
         const database = r.string(dbLength);
         if (r.u8() !== 0) throw new InvalidField('database name not zero-terminated');
-        return { kind: 'query', threadId, execTimeS, errorCode, database, sql: r.string(r.remaining), status };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'query', threadId, execTimeS, errorCode, database, sql: r.string(r.remaining), status };
       }
       case EventType.XID:
-        return { kind: 'xid', xid: r.u64() };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'xid', xid: r.u64() };
       case EventType.HEARTBEAT:
-        return { kind: 'heartbeat', logFile: r.string(r.remaining) };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'heartbeat', logFile: r.string(r.remaining) };
       case EventType.ANNOTATE_ROWS:
-        return { kind: 'annotateRows', sql: r.string(r.remaining) };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'annotateRows', sql: r.string(r.remaining) };
       case EventType.STOP:
-        return { kind: 'stop' };
-      case EventType.TABLE_MAP: {
-        const map = readTableMap(r, this.#postHeader(typeCode, 8));
-        this.#tables.set(map);
-        return map;
-      }
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'stop' };
+      case EventType.TABLE_MAP:
+        return this.#decodeTableMap(r, typeCode, h);
       case EventType.WRITE_ROWS_V1:
       case EventType.UPDATE_ROWS_V1:
       case EventType.DELETE_ROWS_V1:
-        return this.#decodeRows(r, typeCode);
+        return this.#decodeRows(r, typeCode, h);
       default:
-        return { kind: 'unknown', typeCode, body: r.copy(r.remaining) };
+        return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'unknown', typeCode, body: r.copy(r.remaining) };
     }
   }
 
-  #decodeRows(r: ByteReader, typeCode: number): RowsBody {
+  /**
+   * MariaDB writes the same table map before every statement: when the bytes equal the
+   * last ones for that table id, the decoded definition is reused (a new event object
+   * around the same frozen column list).
+   */
+  #decodeTableMap(r: ByteReader, typeCode: number, h: EventHeader): EventOf<'tableMap'> {
+    const postHeader = this.#postHeader(typeCode, 8);
+    const start = r.pos;
+    const tableId = postHeader === 6 ? r.u32() : r.uint(6);
+    r.pos = start;
+    const cached = this.#tables.get(tableId);
+    const previous = this.#tableMapBytes.get(tableId);
+    const length = r.end - r.pos;
+    if (cached !== undefined && previous?.length === length) {
+      const buf = r.buf;
+      let same = true;
+      for (let i = 0, p = r.pos; i < length; i++, p++) {
+        if (buf[p] !== previous[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return tableMapEvent(h, cached);
+    }
+    const raw = r.buf.slice(r.pos, r.end);
+    const map = readTableMap(r, postHeader);
+    Object.freeze(map.columns);
+    this.#tables.set(map);
+    if (this.#tableMapBytes.size >= this.#tables.max && !this.#tableMapBytes.has(tableId)) this.#tableMapBytes.delete(this.#tableMapBytes.keys().next().value!);
+    this.#tableMapBytes.set(tableId, raw);
+    return tableMapEvent(h, map);
+  }
+
+  #decodeRows(r: ByteReader, typeCode: number, h: EventHeader): EventOf<RowsBody['kind']> {
     const kind = ROWS_KIND_BY_TYPE[typeCode]!;
     const start = r.pos;
     const postHeader = this.#postHeader(typeCode, 8);
@@ -543,16 +602,29 @@ export class BinlogEventDecoder {
         const before = readRowImage(source, columns, present, presentCount);
         rows.push({ before, after: readRowImage(source, columns, after, afterCount) });
       }
-      return withBitmaps({ kind: 'updateRows', tableId, rowsFlags, columnCount, rows }, present, after);
+      return withBitmaps({ timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'updateRows', tableId, rowsFlags, columnCount, rows }, present, after);
     }
     const rows: RowImage[] = [];
     while (source.remaining > 0) rows.push(readRowImage(source, columns, present, presentCount));
-    return withBitmaps({ kind: kind as 'writeRows' | 'deleteRows', tableId, rowsFlags, columnCount, rows }, present, undefined);
+    return withBitmaps({ timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: kind as 'writeRows' | 'deleteRows', tableId, rowsFlags, columnCount, rows }, present, undefined);
   }
 }
 
+function tableMapEvent(h: EventHeader, m: TableMapBody): EventOf<'tableMap'> {
+  const event: EventOf<'tableMap'> = { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'tableMap', tableId: m.tableId, tableFlags: m.tableFlags, database: m.database, table: m.table, columns: m.columns };
+  return m.optionalMetadata === undefined ? event : { ...event, optionalMetadata: m.optionalMetadata };
+}
+
+/** Shared all-true bitmaps by column count (the common case: every column present). */
+const ALL_PRESENT: boolean[][] = [];
+
 function readBitmap(r: ByteReader, count: number, bytes: number): boolean[] {
   const raw = r.bytes(bytes);
+  if (count < 64 && raw.every((b, i) => b === (i === bytes - 1 && count % 8 !== 0 ? (1 << count % 8) - 1 : 0xff))) {
+    const shared = ALL_PRESENT[count] ?? Object.freeze(new Array<boolean>(count).fill(true));
+    ALL_PRESENT[count] = shared as boolean[];
+    return shared as boolean[];
+  }
   const bits = new Array<boolean>(count);
   for (let i = 0; i < count; i++) bits[i] = (raw[i >> 3]! & (1 << (i & 7))) !== 0;
   return bits;
@@ -565,15 +637,15 @@ function countTrue(bits: readonly boolean[]): number {
 }
 
 /** Leaves the bitmaps out when every column is present (the usual case), so round trips compare equal. */
-function withBitmaps(body: RowsBody, present: boolean[], after: boolean[] | undefined): RowsBody {
-  let out: RowsBody = body;
+function withBitmaps(body: EventOf<RowsBody['kind']>, present: boolean[], after: boolean[] | undefined): EventOf<RowsBody['kind']> {
+  let out = body;
   if (present.some((b) => !b)) out = { ...out, columnsPresent: present };
   if (after !== undefined && after.some((b) => !b) && out.kind === 'updateRows') out = { ...out, columnsPresentAfter: after };
   return out;
 }
 
 /** Encodes one event (see BinlogEventEncoder); `table` supplies the table map a rows event needs. */
-export function encodeEvent(event: BinlogEvent, options: { readonly checksum?: boolean; readonly table?: TableMapBody; readonly logPos?: number } = {}): Uint8Array {
+export function encodeEvent(event: BinlogEvent | EventInput, options: { readonly checksum?: boolean; readonly table?: TableMapBody; readonly logPos?: number } = {}): Uint8Array {
   const encoder = new BinlogEventEncoder({ checksum: options.checksum ?? true });
   if (options.table !== undefined) encoder.rememberTableMap(options.table);
   return encoder.encode(event, options.logPos);

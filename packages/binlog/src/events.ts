@@ -169,6 +169,16 @@ export type EventBody =
   | RowsBody
   | UnknownBody;
 
+/** An event to encode: a body plus any header fields (the rest come from `HeaderDefaults`). */
+export type EventInput = EventBody & Partial<EventHeader>;
+
+/** Header values for fields an `EventInput` leaves out. */
+export interface HeaderDefaults {
+  readonly timestamp: number;
+  readonly serverId: number;
+  readonly flags: number;
+}
+
 /** A binlog event: common-header fields plus its body. */
 export type BinlogEvent = EventHeader & EventBody;
 export type EventKind = EventBody['kind'];

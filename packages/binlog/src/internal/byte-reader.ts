@@ -20,10 +20,16 @@ const utf8 = new TextDecoder('utf-8');
 /** Little-endian reader over `buf[pos..end)` that never reads past `end`. */
 export class ByteReader {
   constructor(
-    readonly buf: Uint8Array,
+    public buf: Uint8Array,
     public pos: number,
     public end: number,
   ) {}
+
+  reset(buf: Uint8Array, pos: number, end: number): void {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+  }
 
   need(n: number): void {
     if (this.pos + n > this.end) throw new OutOfBounds(this.pos, n);

@@ -1,6 +1,9 @@
 import { BinlogEncodeError } from '../errors/binlog-encode-error.js';
 
 const utf8 = new TextEncoder();
+/** Bound on the cache of encoded short names (database and table names repeat in every table map). */
+const NAME_CACHE_MAX = 1024;
+const nameCache = new Map<string, Uint8Array>();
 
 /** Little-endian append-only byte buffer that grows by doubling. */
 export class ByteWriter {
@@ -118,7 +121,12 @@ export class ByteWriter {
 
   /** A name with a u8 length and a zero terminator (TABLE_MAP's database and table). */
   shortName(text: string, what: string): void {
-    const data = utf8.encode(text);
+    let data = nameCache.get(text);
+    if (data === undefined) {
+      data = utf8.encode(text);
+      if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
+      nameCache.set(text, data);
+    }
     if (data.length > 255) throw new BinlogEncodeError(`${what} is ${data.length} bytes, more than 255`);
     this.u8(data.length);
     this.bytes(data);
