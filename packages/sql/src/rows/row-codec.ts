@@ -3,7 +3,7 @@ import { StoredBytesCorruptError } from '../errors/stored-bytes-corrupt-error.js
 import { ByteWriter } from '../keys/byte-writer.js';
 import type { ColumnType } from '../types/column-type.js';
 import { SqlDateTime } from '../types/datetime.js';
-import { type SqlValue, utf8Length } from '../types/sql-value.js';
+import type { SqlValue } from '../types/sql-value.js';
 
 /**
  * The stored value of a table row (the kv value under its primary key). Layout (FORMAT.md):
@@ -31,6 +31,9 @@ export interface RowColumn {
 
 /** Bound on one string/bytes value in a row (LONGTEXT's 4 GiB is not supported in memory). */
 export const MAX_ROW_VALUE_BYTES = 64 * 1024 * 1024;
+
+/** Strings up to this many bytes are copied by hand when ASCII; longer ones go through TextEncoder/TextDecoder (native, faster past that). */
+const SHORT_STRING_BYTES = 16;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -152,31 +155,50 @@ function writeValue(w: ByteWriter, column: RowColumn, value: Exclude<SqlValue, n
   }
 }
 
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/**
+ * Length-prefixed UTF-8 without measuring the string first: room for the longest possible
+ * encoding (3 bytes per UTF-16 unit) and its length prefix is reserved, TextEncoder writes
+ * in place, and the bytes move left when the real length needs a shorter prefix.
+ */
 function writeString(w: ByteWriter, text: string): void {
   const n = text.length;
-  // ASCII fast path: length known without a scan failing midway costs one pass.
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (text.charCodeAt(i) >= 0x80) {
-      ascii = false;
-      break;
+  if (n <= SHORT_STRING_BYTES) {
+    // Short ASCII strings: a plain loop beats the TextEncoder call.
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (text.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      w.ensure(n + 1);
+      const b = w.bytes;
+      let pos = w.length;
+      b[pos++] = n;
+      for (let i = 0; i < n; i++) b[pos++] = text.charCodeAt(i);
+      w.length = pos;
+      return;
     }
   }
-  if (ascii) {
-    w.varint(n);
-    w.ensure(n);
-    const b = w.bytes;
-    let pos = w.length;
-    for (let i = 0; i < n; i++) b[pos++] = text.charCodeAt(i);
-    w.length = pos;
-    return;
-  }
-  const byteLength = utf8Length(text);
-  w.varint(byteLength);
-  w.ensure(byteLength);
-  const result = encoder.encodeInto(text, w.bytes.subarray(w.length, w.length + byteLength));
-  invariant(result.written === byteLength, 'UTF-8 length matches');
-  w.length += byteLength;
+  const maxBytes = n * 3;
+  const reserved = varintSize(maxBytes);
+  w.ensure(reserved + maxBytes);
+  const start = w.length + reserved;
+  const { written } = encoder.encodeInto(text, w.bytes.subarray(start, start + maxBytes));
+  const prefix = varintSize(written);
+  if (prefix < reserved) w.bytes.copyWithin(w.length + prefix, start, start + written);
+  w.varint(written);
+  w.length += written;
 }
 
 function readValue(bytes: Uint8Array, pos: number, column: RowColumn, row: SqlValue[], index: number, what: string): number {
@@ -233,19 +255,16 @@ function readValue(bytes: Uint8Array, pos: number, column: RowColumn, row: SqlVa
   }
 }
 
-/** Longest ASCII run decoded with String.fromCharCode instead of TextDecoder (faster for short strings). */
-const ASCII_FAST_PATH_BYTES = 1024;
-
 function decodeUtf8(bytes: Uint8Array, start: number, end: number, what: string, column: RowColumn): string {
-  if (end - start <= ASCII_FAST_PATH_BYTES) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (bytes[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
+  if (end - start <= SHORT_STRING_BYTES) {
+    let s = '';
+    let i = start;
+    for (; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
     }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    if (i === end) return s;
   }
   try {
     return decoder.decode(bytes.subarray(start, end));
