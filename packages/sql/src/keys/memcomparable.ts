@@ -92,8 +92,29 @@ function encodeDouble(writer: ByteWriter, value: number): void {
 
 const encoder = new TextEncoder();
 
+/** Strings up to this length take the per-character path; longer ones TextEncoder (native). */
+const SHORT_STRING = 16;
+
 function encodeString(writer: ByteWriter, text: string): void {
-  // Fast path for ASCII without NUL: one byte per character, no escapes.
+  if (text.length > SHORT_STRING) {
+    const max = text.length * 3;
+    writer.ensure(max + 2);
+    const start = writer.length;
+    const { written } = encoder.encodeInto(text, writer.bytes.subarray(start, start + max));
+    const b = writer.bytes;
+    const end = start + written;
+    for (let i = start; i < end; i++) {
+      if (b[i] === 0) {
+        encodeEscapedBytes(writer, encoder.encode(text)); // rare: NUL inside, escape it
+        return;
+      }
+    }
+    b[end] = 0x00;
+    b[end + 1] = TERMINATOR_FOLLOW;
+    writer.length = end + 2;
+    return;
+  }
+  // Short ASCII without NUL: one byte per character, no escapes.
   writer.ensure(text.length + 2);
   const b = writer.bytes;
   let pos = writer.length;
