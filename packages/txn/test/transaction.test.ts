@@ -362,6 +362,23 @@ describe('waits: timeouts, deadlocks, kill', () => {
     await off.commit();
   });
 
+  it('the deadlock search is bounded by maxDeadlockSearch: a search cut short counts as a deadlock', async () => {
+    const { db } = await simDb({ maxDeadlockSearch: 2 });
+    const chain = Array.from({ length: 4 }, () => db.begin());
+    for (const [i, t] of chain.entries()) await t.put(key(i), num(i));
+    // chain[i] waits for chain[i + 1]: a wait-for path of 3 edges, no cycle.
+    const waits = [chain[2]!.put(key(3), num(0)), chain[1]!.put(key(2), num(0))];
+    await settle();
+    const error = await rejectsWith(chain[0]!.put(key(1), num(0)), 'DEADLOCK');
+    expect(error.message).toMatch(/exceeded its bound/);
+    await chain[0]!.rollback();
+    await chain[3]!.commit();
+    await waits[0];
+    await chain[2]!.commit();
+    await waits[1];
+    await chain[1]!.commit();
+  });
+
   it('kill while waiting rejects the wait at once with 1927; later operations fail until rollback', async () => {
     const { db } = await simDb();
     const t1 = db.begin();
@@ -558,6 +575,17 @@ describe('limits and bad options', () => {
     t.scan(1);
     await t.commit(); // closes them all
     expect((await scans[1]!.next()).done).toBe(true);
+  });
+
+  it('close() rolls back open transactions and refuses new ones; transactions are found by id', async () => {
+    const db = await realDb();
+    const t = db.begin();
+    await t.put(key(1), num(1));
+    expect(db.transaction(t.id)).toBe(t);
+    await db.close();
+    expect(t.state).toBe('rolled-back');
+    expect(db.transaction(t.id)).toBeUndefined();
+    expect(() => db.begin()).toThrow(InvalidOptionError);
   });
 
   it('operations after commit are refused with TransactionStateError', async () => {
