@@ -237,8 +237,10 @@ export class BinlogEventEncoder {
         let flags = event.gtidFlags & ~GtidFlag.GROUP_COMMIT_ID;
         if (event.commitId !== undefined) flags |= GtidFlag.GROUP_COMMIT_ID;
         w.u8(flags);
+        // Without a commit id, 6 zero bytes — unless the group is XA, whose XID (format id,
+        // lengths, data) then starts right here and is carried in `extra`.
         if (event.commitId !== undefined) w.u64(event.commitId);
-        else w.zeros(6);
+        else if ((flags & (GtidFlag.PREPARED_XA | GtidFlag.COMPLETED_XA)) === 0) w.zeros(6);
         w.bytes(event.extra);
         return;
       }
@@ -504,7 +506,7 @@ export class BinlogEventDecoder {
         const gtidFlags = r.u8();
         let commitId: bigint | undefined;
         if ((gtidFlags & GtidFlag.GROUP_COMMIT_ID) !== 0) commitId = r.u64();
-        else r.bytes(6);
+        else if ((gtidFlags & (GtidFlag.PREPARED_XA | GtidFlag.COMPLETED_XA)) === 0) r.bytes(6);
         return { timestamp: h.timestamp, serverId: h.serverId, logPos: h.logPos, flags: h.flags, kind: 'gtid', seqNo, domainId, gtidFlags, commitId, extra: r.copy(r.remaining) };
       }
       case EventType.QUERY: {

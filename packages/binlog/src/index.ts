@@ -33,3 +33,5 @@ export { DEFAULT_FOLLOW_IDLE_TIMEOUT_MS, DEFAULT_FOLLOW_POLL_INTERVAL_MS, findGt
 export type { BinlogReadOptions, FollowOptions } from './binlog-reader.js';
 export { DEFAULT_BASE_NAME, binlogFileName, listBinlogFiles, parseBinlogFileName, readBinlogIndex } from './binlog-files.js';
 export type { BinlogLocation, BinlogPosition } from './binlog-files.js';
+export { classifyBinlogEvent, isFileStructureEvent } from './classify.js';
+export type { BinlogEventClass, ClassifiedGtidFlags } from './classify.js';
