@@ -139,12 +139,14 @@ export class TransactionDb {
     const lockingMode = options.lockingMode ?? this.#defaults.lockingMode;
     const isolation = options.isolation ?? this.#defaults.isolation;
     checkMode(lockingMode, isolation);
-    return this.#create({
+    const txn = this.#create({
       lockingMode,
       isolation,
       lockWaitTimeoutMs: options.lockWaitTimeoutMs === undefined ? this.#defaults.lockWaitTimeoutMs : checkTimeout(options.lockWaitTimeoutMs),
       deadlockDetection: options.deadlockDetection ?? this.#defaults.deadlockDetection,
     });
+    if (options.consistentSnapshot === true) txn.takeSnapshot();
+    return txn;
   }
 
   /** An open (not yet ended) transaction by id. */

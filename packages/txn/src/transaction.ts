@@ -145,6 +145,16 @@ export class Transaction {
     return this.#writes.bytes;
   }
 
+  /**
+   * Repeatable read: takes the transaction's snapshot now if it has none (plain reads and
+   * the point-mode snapshot check then use it). Returns its sequence; undefined in read
+   * committed, which has no transaction snapshot.
+   */
+  takeSnapshot(): bigint | undefined {
+    this.#checkUsable('take a snapshot');
+    return this.#readSnapshot()?.sequence;
+  }
+
   // ---- reads ---------------------------------------------------------------------------
 
   /** Plain read: the transaction's own write, else the engine as of the read snapshot. Takes no lock. The value must not be modified. */

@@ -16,6 +16,8 @@ export interface BeginOptions {
   readonly lockWaitTimeoutMs?: number;
   /** Check for a deadlock when this transaction starts waiting or its blockers change (default the database's, true). */
   readonly deadlockDetection?: boolean;
+  /** Repeatable read: take the snapshot now instead of at the first read (START TRANSACTION WITH CONSISTENT SNAPSHOT). */
+  readonly consistentSnapshot?: boolean;
 }
 
 export interface TransactionDbOptions {

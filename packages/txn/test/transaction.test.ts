@@ -127,6 +127,25 @@ describe('reads and writes', () => {
   });
 });
 
+describe('consistent snapshot', () => {
+  it('begin({ consistentSnapshot }) fixes the snapshot at begin; without it the first read does', async () => {
+    const db = await realDb({ lockingMode: 'point' });
+    await seed(db, [[1, 1]]);
+    const early = db.begin({ consistentSnapshot: true });
+    const lazy = db.begin();
+    await seed(db, [[1, 2]]);
+    expect(toNum(early.get(key(1)))).toBe(1);
+    expect(toNum(lazy.get(key(1)))).toBe(2);
+    await rejectsWith(early.getForUpdate(key(1)), 'WRITE_CONFLICT'); // changed after its snapshot
+    await early.rollback();
+    expect(toNum(await lazy.getForUpdate(key(1)))).toBe(2);
+    await lazy.rollback();
+    const rc = db.begin({ isolation: 'read-committed' });
+    expect(rc.takeSnapshot()).toBeUndefined();
+    await rc.rollback();
+  });
+});
+
 describe('locking reads and the snapshot rules', () => {
   it('the MyRocks lost-update story: point mode fails with a write conflict', async () => {
     const db = await realDb({ lockingMode: 'point' });
