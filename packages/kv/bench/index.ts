@@ -3,6 +3,7 @@
 //   2. random writes in batches of 100, no sync
 //   3. 64 concurrent writers, each write synced (ops/s, and writes per fsync for kv)
 // Usage: npm run bench -w @lockstep/kv [-- --quick]
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -218,22 +219,50 @@ async function measureAll(engines: readonly Engine[]): Promise<Map<string, Resul
 
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(1));
 
-async function main(): Promise<void> {
+const REPEATS = 2;
+const ENGINES: Record<string, () => Promise<Engine>> = { kv: kvEngine, level: levelEngine, lmdb: lmdbEngine };
+
+/** In a child process: load one engine, measure it, print one RESULT line. */
+async function child(name: string): Promise<void> {
+  const engine = await ENGINES[name]!();
+  const t0 = performance.now();
+  await engine.load();
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const result = (await measureAll([engine])).get(engine.name)!;
+  console.log(`RESULT ${JSON.stringify({ name: engine.name, loadSeconds, ...result })}`);
+}
+
+function main(): Promise<void> {
   console.log(`# @lockstep/kv benchmark${quick ? ' (--quick)' : ''}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load average ${machine.loadavg.join(' ')}`);
-  console.log(`engines take turns in ${ROUNDS} rounds per phase (a shared machine's load changes hit all alike)`);
+  console.log(
+    `each engine runs in its own process (LevelDB's compaction thread and LMDB's writer thread must not steal CPU from another engine's turn), ${REPEATS} times in alternation; the best of the runs is reported`,
+  );
   console.log(`${KEYS} keys of ${KEY_BYTES} bytes, values of ${VALUE_BYTES} bytes; ${READS} random reads; ${WRITES} random writes in batches of ${BATCH}; ${SYNCED_WRITES} synced writes from ${WRITERS} writers\n`);
-  const engines: Engine[] = [];
-  for (const make of [kvEngine, levelEngine, lmdbEngine]) {
-    const engine = await make();
-    const t0 = performance.now();
-    await engine.load();
-    console.log(`loaded ${engine.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    engines.push(engine);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const names = only === undefined ? Object.keys(ENGINES) : [only];
+  const results = new Map<string, Result & { loadSeconds: number }>();
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    for (const name of names) {
+      const run = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, `--child=${name}`, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      if (run.status !== 0 || line === undefined) throw new Error(`benchmark child ${name} failed (status ${run.status}): ${run.stderr}`);
+      const r = JSON.parse(line.slice('RESULT '.length)) as Result & { name: string; loadSeconds: number };
+      console.log(`run ${repeat + 1}: ${r.name}: loaded in ${r.loadSeconds.toFixed(1)} s; reads ${fmt(r.readOps)}/s, batched writes ${fmt(r.writeOps)}/s, synced writes ${fmt(r.syncedOps)}/s`);
+      const best = results.get(r.name);
+      results.set(r.name, {
+        loadSeconds: Math.min(best?.loadSeconds ?? Infinity, r.loadSeconds),
+        readOps: Math.max(best?.readOps ?? 0, r.readOps),
+        writeOps: Math.max(best?.writeOps ?? 0, r.writeOps),
+        syncedOps: Math.max(best?.syncedOps ?? 0, r.syncedOps),
+        writesPerFsync: r.writesPerFsync === undefined ? undefined : Math.max(best?.writesPerFsync ?? 0, r.writesPerFsync),
+        syncedP99Ms: Math.min(best?.syncedP99Ms ?? Infinity, r.syncedP99Ms),
+      });
+    }
   }
-  const results = await measureAll(engines);
+  console.log('');
   const kv = results.get('@lockstep/kv')!;
-  const level = results.get('classic-level')!;
+  const level = results.get('classic-level') ?? kv;
   console.log('| engine | point reads/s | batched writes/s (no sync) | synced writes/s (64 writers) | writes per fsync | synced p99 ms |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, r] of results) {
@@ -241,7 +270,7 @@ async function main(): Promise<void> {
   }
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   console.log(`\nkv / classic-level: reads ${ratio(kv.readOps, level.readOps)}, batched writes ${ratio(kv.writeOps, level.writeOps)}, synced writes ${ratio(kv.syncedOps, level.syncedOps)}`);
-  const lmdb = results.get('lmdb')!;
+  const lmdb = results.get('lmdb') ?? kv;
   console.log(`kv / lmdb: reads ${ratio(kv.readOps, lmdb.readOps)}, batched writes ${ratio(kv.writeOps, lmdb.writeOps)}, synced writes ${ratio(kv.syncedOps, lmdb.syncedOps)}`);
   const json: Record<string, { value: number; unit: string }> = {};
   for (const [name, r] of results) {
@@ -251,10 +280,13 @@ async function main(): Promise<void> {
   }
   json['@lockstep/kv writes per fsync 64 writers'] = { value: Math.round((kv.writesPerFsync ?? 0) * 10) / 10, unit: 'writes/fsync' };
   console.log(JSON.stringify({ package: '@lockstep/kv', machine, results: json }));
+  return Promise.resolve();
 }
 
+const childName = process.argv.find((a) => a.startsWith('--child='))?.slice('--child='.length);
 try {
-  await main();
+  if (childName === undefined) await main();
+  else await child(childName);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -421,6 +421,9 @@ export class KvStore implements KvEngine {
     const seq = this.#store.lastSeq + 1;
     const mark = position === undefined ? undefined : { seq, position: position.slice() };
     const lsn = this.#log.append(encodeBatch(seq, ops, position), mark);
+    // Start the file write before applying: the write runs in the I/O thread while this
+    // thread updates memory (the batch is visible when this call returns either way).
+    this.#log.writeBehind();
     this.#store.apply(ops, seq);
     if (mark !== undefined) this.#newestCoordinator = mark;
     this.#batchesWritten++;

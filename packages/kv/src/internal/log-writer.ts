@@ -73,11 +73,10 @@ export interface CoordinatorMark {
  * Group commit (leader/follower): appending a record is synchronous and never waits; a
  * writer that needs its record written (or synced) registers a waiter and, if no flush is
  * running, starts the loop — it becomes the leader. The loop writes everything buffered in
- * one write, issues ONE datasync if any waiter it covers asked for sync, resolves every
- * waiter it covered, and repeats while waiters remain. Writers arriving during a write or
- * fsync are followers: their records ride the next iteration. Before each synced group the
- * loop yields one macrotask turn so writers just released by the previous group (who
- * re-enter in microtasks) join this group instead of trickling in one at a time.
+ * one write and resolves the writers that only needed the write; if any covered writer needs
+ * an fsync it yields one macrotask turn, writes what arrived meanwhile (followers, and the
+ * writers the previous group released, who re-enter in microtasks), issues ONE datasync
+ * and resolves every writer it covered; it repeats while anything is buffered or waiting.
  *
  * Invariants:
  * - LSNs count record bytes across files; `syncedLsn <= writtenLsn <= appendedLsn`.
@@ -247,11 +246,15 @@ export class LogWriter {
   async #run(): Promise<void> {
     try {
       for (;;) {
-        if (this.#syncWaiters.length > 0) await yieldToImmediate();
         if (this.#pending.length > 0) await this.#writePending();
         this.#writeWaiters.resolveUpTo(this.writtenLsn);
         const first = this.#syncWaiters.first();
         if (first !== undefined && first.lsn <= this.writtenLsn && first.lsn > this.syncedLsn) {
+          // Gather before the fsync: writers that arrived during the write, and those the
+          // previous group released (they come back in microtasks), join this fsync.
+          await yieldToImmediate();
+          if (this.#pending.length > 0) await this.#writePending();
+          this.#writeWaiters.resolveUpTo(this.writtenLsn);
           const target = this.writtenLsn;
           await this.#handle.datasync();
           this.fsyncs++;
