@@ -417,8 +417,13 @@ export class Transaction {
     return {
       participantName: this.#host.participantName,
       prepare: async (xid: bigint) => {
-        this.#state = 'active';
-        await this.prepare(xid);
+        this.#state = 'active'; // prepare's own checks run on an active transaction; nothing else runs before them
+        try {
+          await this.prepare(xid);
+        } catch (error) {
+          if (this.#state === 'active') this.#state = 'committing'; // still the coordinator's
+          throw error;
+        }
       },
       commitOrdered: (position: CoordinatorPosition) => {
         this.commitOrdered(position);

@@ -92,6 +92,12 @@ describe('two-phase commit', () => {
     const b = db.begin();
     await expect(b.prepare(5n)).rejects.toBeInstanceOf(XidInUseError);
     await b.rollback();
+    const c = db.begin();
+    const branch = c.branch();
+    await expect(branch.prepare!(5n)).rejects.toBeInstanceOf(XidInUseError);
+    expect(c.state).toBe('committing'); // still driven by the coordinator, which rolls it back
+    expect(c.kill()).toBe(false);
+    await branch.rollback();
     await expect(db.participant().commitPrepared(6n)).rejects.toBeInstanceOf(UnknownXidError);
     await a.rollback();
     await expect(db.participant().rollbackPrepared(5n)).rejects.toBeInstanceOf(UnknownXidError);
