@@ -191,8 +191,10 @@ export async function* readBinlog(options: BinlogReadOptions): AsyncGenerator<Po
       while (!(await checkMagic(handle, name))) {
         if (!(await waitForMore())) return;
       }
+      // Zero-copy is safe here: the cursor never overwrites a chunk it decoded from.
       const decoder = new BinlogEventDecoder({
         file: name,
+        zeroCopy: true,
         ...(options.verifyChecksums === undefined ? {} : { verifyChecksums: options.verifyChecksums }),
         ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
       });

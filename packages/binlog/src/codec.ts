@@ -641,8 +641,8 @@ function countTrue(bits: readonly boolean[]): number {
 /** Leaves the bitmaps out when every column is present (the usual case), so round trips compare equal. */
 function withBitmaps(body: EventOf<RowsBody['kind']>, present: boolean[], after: boolean[] | undefined): EventOf<RowsBody['kind']> {
   let out = body;
-  if (present.some((b) => !b)) out = { ...out, columnsPresent: present };
-  if (after !== undefined && after.some((b) => !b) && out.kind === 'updateRows') out = { ...out, columnsPresentAfter: after };
+  if (present !== ALL_PRESENT[present.length] && present.includes(false)) out = { ...out, columnsPresent: present };
+  if (after !== undefined && after !== ALL_PRESENT[after.length] && after.includes(false) && out.kind === 'updateRows') out = { ...out, columnsPresentAfter: after };
   return out;
 }
 

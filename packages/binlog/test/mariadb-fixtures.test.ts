@@ -200,3 +200,12 @@ describe('a real MariaDB 10.11 binlog (sysbench oltp_write_only + DDL, made by s
     expect(closed[0]!.event.flags & EventFlag.BINLOG_IN_USE).toBe(0);
   });
 });
+
+describe('zero-copy reading', () => {
+  it('values stay intact when the reader moves through many small chunks (a chunk is never overwritten)', async () => {
+    const whole = await readAll();
+    const chunked = await readAll({ chunkBytes: 512 });
+    expect(chunked.length).toBe(whole.length);
+    expect(chunked.map((p) => p.event)).toEqual(whole.map((p) => p.event));
+  });
+});

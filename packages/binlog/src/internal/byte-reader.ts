@@ -119,7 +119,10 @@ export class ByteReader {
 
   /** A copy of the next `n` bytes (for values kept after the input buffer is reused). */
   copy(n: number): Uint8Array {
-    return this.bytes(n).slice();
+    if (n < 0 || this.pos + n > this.end) throw new OutOfBounds(this.pos, n);
+    const v = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
   }
 
   string(n: number): string {

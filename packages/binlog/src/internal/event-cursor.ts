@@ -15,8 +15,9 @@ export const DEFAULT_READ_CHUNK_BYTES = 256 * 1024;
 
 /**
  * Reads events one by one from an open binlog file, in chunks, starting at `offset`.
- * Keeps at most one chunk plus one event in memory. A step that hits the end of the file
- * can be retried later (the file may have grown).
+ * A chunk events were decoded from is never overwritten (a new one is read instead), so
+ * a zero-copy decoder's values stay valid: each value keeps its chunk alive. A step that
+ * hits the end of the file can be retried later (the file may have grown).
  */
 export class EventCursor {
   #buf: Uint8Array;
@@ -37,17 +38,25 @@ export class EventCursor {
     this.#buf = new Uint8Array(chunkBytes);
   }
 
+  /** True once an event decoded from #buf was returned: its values may view #buf, so it is never overwritten. */
+  #handedOut = false;
+
   /** Makes at least `n` bytes from `this.offset` available if the file has them; returns how many are. */
   async #fill(n: number): Promise<number> {
     const rel = this.offset - this.#bufStart;
     if (this.#bufLen - rel >= n) return this.#bufLen - rel;
-    // Move the unread tail to the front, growing the buffer when one event needs more.
+    // Move the unread tail to the front of a buffer: a fresh one when events already
+    // handed out may view the current one (zero-copy values), or when one event needs more.
     const keep = this.#bufLen - rel;
     const capacity = Math.max(this.chunkBytes, n);
-    const next = capacity > this.#buf.length ? new Uint8Array(capacity) : this.#buf;
-    if (next === this.#buf) this.#buf.copyWithin(0, rel, this.#bufLen);
-    else next.set(this.#buf.subarray(rel, this.#bufLen), 0);
-    this.#buf = next;
+    if (this.#handedOut || capacity > this.#buf.length) {
+      const next = new Uint8Array(capacity);
+      next.set(this.#buf.subarray(rel, this.#bufLen), 0);
+      this.#buf = next;
+      this.#handedOut = false;
+    } else {
+      this.#buf.copyWithin(0, rel, this.#bufLen);
+    }
     this.#bufStart = this.offset;
     this.#bufLen = keep;
     while (this.#bufLen < n) {
@@ -68,6 +77,7 @@ export class EventCursor {
     if (available < size) return { kind: 'partial', offset: this.offset, available, needed: size };
     const at = this.offset - this.#bufStart;
     const event = this.decoder.decode(this.#buf.subarray(0, at + size), at, this.offset);
+    this.#handedOut = true;
     this.offset += size;
     return { kind: 'event', event };
   }
