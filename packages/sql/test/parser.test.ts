@@ -338,3 +338,17 @@ describe('statement cache', () => {
     expect(parser.cacheStats().entries).toBe(3);
   });
 });
+
+describe('placeholders where they cannot be bound', () => {
+  it('are refused with 1235, never an internal error (found by the fuzz test: FLUSH ?)', () => {
+    for (const sql of ['FLUSH ?', 'KILL ?', "CHANGE MASTER TO MASTER_HOST = ?", 'SHOW TABLES ?']) {
+      let errno: number | undefined;
+      try {
+        parseStatementUncached(sql);
+      } catch (error) {
+        errno = (error as NotSupportedError).errno;
+      }
+      expect([1064, 1235], sql).toContain(errno);
+    }
+  });
+});

@@ -1,4 +1,3 @@
-import { invariant } from '@lockstep/base';
 import nodeSqlParser from 'node-sql-parser/build/mariadb.js';
 import { EmptyQueryError } from '../errors/empty-query-error.js';
 import { NotSupportedError } from '../errors/not-supported-error.js';
@@ -48,7 +47,8 @@ export function parseStatementUncached(sql: string): ParsedStatement {
       parseExpression: (exprText) => parseExpressionWith(exprText, translator),
     });
     if (statement !== undefined) {
-      invariant(translator.paramCount === prepared.placeholders, () => `placeholder count ${translator.paramCount} vs ${prepared.placeholders} in: ${text}`);
+      // A `?` the recognizer did not take as a placeholder (FLUSH ?, KILL ?) is not one we can bind.
+      if (translator.paramCount !== prepared.placeholders) throw new NotSupportedError('placeholders in this position');
       return { statement, paramCount: translator.paramCount };
     }
   }
