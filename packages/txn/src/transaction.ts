@@ -421,7 +421,7 @@ export class Transaction {
         try {
           await this.prepare(xid);
         } catch (error) {
-          if (this.#state === 'active') this.#state = 'committing'; // still the coordinator's
+          if (this.state === 'active') this.#state = 'committing'; // still the coordinator's (the getter: prepare may have changed the state)
           throw error;
         }
       },
