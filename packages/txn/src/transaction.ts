@@ -448,6 +448,7 @@ export class Transaction {
     await this.#lock(this.#host.tree(indexIdOf(key)), key, key, mode);
     const own = this.#writes.get(key);
     if (own !== undefined) return own.value;
+    if (this.lockingMode !== 'point' || this.isolation !== 'repeatable-read') return this.#host.engine.get(key);
     // One lookup of the newest version serves the snapshot check and the read.
     const latest = this.#host.engine.getEntry(key);
     this.#checkSnapshot(key, latest);
