@@ -3,16 +3,24 @@
 // mysql2 client connections, against three servers in child processes:
 //   lockstep — this package's server; mysql2 — mysql2's createServer; raw — prebuilt
 //   answers on a bare socket (the floor: what node:net alone costs per round trip).
-// Usage: npm run bench -w @lockstep/wire [-- --quick]
+// Usage: npm run build -w @lockstep/wire && npm run bench -w @lockstep/wire [-- --quick]
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 
+if (!existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))) {
+  console.error('@lockstep/wire bench: build first (npm run build -w @lockstep/wire); the servers run the built package');
+  process.exit(1);
+}
+
 const quick = process.argv.includes('--quick');
-const durationMs = quick ? 400 : 3_000;
-const warmupMs = quick ? 150 : 800;
+const durationMs = quick ? 400 : 1_500;
+const warmupMs = quick ? 150 : 500;
+/** Rounds per workload; servers take turns within a round so load from other processes hits all alike. The median is reported. */
+const rounds = quick ? 1 : 5;
 const servers = ['raw', 'lockstep', 'mysql2'] as const;
 const workloads = [
   { name: 'query', connections: 1 },
@@ -87,24 +95,42 @@ const machine = {
 console.log(`machine: ${JSON.stringify(machine)}${quick ? ' (quick run)' : ''}`);
 
 const results: Record<string, { value: number; unit: string }> = {};
-const table: string[] = ['| workload | server | round trips/s | server CPU µs/query | CPU vs raw |', '|---|---|---:|---:|---:|'];
-for (const workload of workloads) {
-  const label = `${workload.name} x${workload.connections}`;
-  let rawCpu = 0;
-  for (const kind of servers) {
-    const child = await startChild(kind);
-    try {
-      const r = await run(child, workload);
-      if (kind === 'raw') rawCpu = r.cpuUsPerOp;
-      const added = kind === 'raw' ? '' : `+${(r.cpuUsPerOp - rawCpu).toFixed(1)} µs`;
-      table.push(`| ${label} | ${kind} | ${Math.round(r.opsPerSec)} | ${r.cpuUsPerOp.toFixed(1)} | ${added} |`);
-      results[`${workload.name}_${workload.connections}_${kind}_rt`] = { value: Math.round(r.opsPerSec), unit: 'round trips/s' };
-      results[`${workload.name}_${workload.connections}_${kind}_cpu`] = { value: Math.round(r.cpuUsPerOp * 100) / 100, unit: 'server CPU µs/query' };
-    } finally {
-      child.process.stdin!.end();
-      child.lines.close();
+const table: string[] = ['| workload | server | round trips/s | server CPU µs/query | CPU above raw |', '|---|---|---:|---:|---:|'];
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const children = new Map<string, Child>();
+for (const kind of servers) children.set(kind, await startChild(kind));
+try {
+  for (const workload of workloads) {
+    const label = `${workload.name} x${workload.connections}`;
+    const samples = new Map<string, { rt: number[]; cpu: number[] }>(servers.map((k) => [k, { rt: [], cpu: [] }]));
+    for (let round = 0; round < rounds; round++) {
+      for (const kind of servers) {
+        const r = await run(children.get(kind)!, workload);
+        samples.get(kind)!.rt.push(r.opsPerSec);
+        samples.get(kind)!.cpu.push(r.cpuUsPerOp);
+      }
+    }
+    const rawCpu = median(samples.get('raw')!.cpu);
+    for (const kind of servers) {
+      const rt = median(samples.get(kind)!.rt);
+      const cpu = median(samples.get(kind)!.cpu);
+      const added = kind === 'raw' ? '' : `+${(cpu - rawCpu).toFixed(1)} µs`;
+      table.push(`| ${label} | ${kind} | ${Math.round(rt)} | ${cpu.toFixed(1)} | ${added} |`);
+      results[`${workload.name}_${workload.connections}_${kind}_rt`] = { value: Math.round(rt), unit: 'round trips/s' };
+      results[`${workload.name}_${workload.connections}_${kind}_cpu`] = { value: Math.round(cpu * 100) / 100, unit: 'server CPU µs/query' };
+      if (kind !== 'raw') results[`${workload.name}_${workload.connections}_${kind}_added_cpu`] = { value: Math.round((cpu - rawCpu) * 100) / 100, unit: 'server CPU µs/query above raw' };
     }
   }
+} finally {
+  for (const child of children.values()) {
+    child.process.stdin!.end();
+    child.lines.close();
+  }
 }
+machine.loadavg = loadavg().map((x) => Math.round(x * 100) / 100);
 console.log(table.join('\n'));
+console.log(`load average at the end: ${machine.loadavg.join(' ')}; medians of ${rounds} rounds of ${durationMs} ms`);
 console.log(JSON.stringify({ package: '@lockstep/wire', machine, results }));

@@ -442,7 +442,10 @@ export class ServerConnection {
     switch (command) {
       case Command.QUERY: {
         const sql = payload.toString('utf8', 1);
-        return whenDone(handler.query(session, sql), (result) => this.#writeResults(result, false));
+        const result = handler.query(session, sql);
+        // Hot path: no closure unless the handler is asynchronous.
+        if (result instanceof Promise) return result.then((settled) => this.#writeResults(settled, false));
+        return this.#writeResults(result, false);
       }
       case Command.STMT_EXECUTE:
         return this.#execute(payload);
@@ -659,7 +662,9 @@ export class ServerConnection {
     if (bytes > this.#host.limits.maxLongDataBytes) throw new PacketTooLargeError(bytes, this.#host.limits.maxLongDataBytes);
     const { params, types } = readStmtExecuteParams(r, statement.paramCount, statement.types, longData);
     statement.types = types;
-    return whenDone(handler.execute(this.#session!, statement, params), (result) => this.#writeResult(result, true, false));
+    const result = handler.execute(this.#session!, statement, params);
+    if (result instanceof Promise) return result.then((settled) => this.#writeResult(settled, true, false));
+    return this.#writeResult(result, true, false);
   }
 
   #sendLongData(payload: Buffer): void {
