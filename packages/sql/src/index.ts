@@ -92,3 +92,5 @@ export type { KeyConversion } from './plan/key-value-conversion.js';
 export { primaryKeyValues, rowEntries, rowWriteSetKeys, secondaryValue } from './catalog/table-keys.js';
 export type { RowEntries } from './catalog/table-keys.js';
 export { MAX_RECOGNIZER_TOKENS } from './parser/scanner.js';
+export { binlogColumn, binlogColumns, fromBinlogRow, toBinlogRow } from './catalog/binlog-columns.js';
+export type { BinlogColumn, BinlogValue } from './catalog/binlog-columns.js';
