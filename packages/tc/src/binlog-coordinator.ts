@@ -54,6 +54,11 @@ export interface BinlogCoordinatorOptions<E> extends GroupCommitOptions {
   /** The GTID state found in the binlog at startup (after recovery). */
   readonly gtidState?: Iterable<Gtid>;
   readonly clock?: Clock;
+  /**
+   * Called after every commit's `commitOrdered`, in commit order, with its binlog end
+   * position (the binlog file coordinator counts, per file, what engines still lack).
+   */
+  readonly onCommitOrdered?: (position: CoordinatorPosition) => void;
 }
 
 interface Pending<E> {
@@ -84,6 +89,7 @@ export class BinlogCoordinator<E> {
     this.#serverId = options.serverId;
     this.#domainId = options.domainId ?? 0;
     this.#state = new GtidState(options.gtidState);
+    const onCommitOrdered = options.onCommitOrdered;
     this.#queue = new GroupCommitQueue<Pending<E>>(
       {
         beforeFlush: (group) => {
@@ -93,6 +99,7 @@ export class BinlogCoordinator<E> {
         writeGroup: (group) => this.#sink.writeGroup(group.map((p) => p.logged!)),
         runOrdered: (pending, position) => {
           branchHooks.runOrdered(pending.request, position);
+          onCommitOrdered?.(position);
         },
       },
       options,
@@ -123,6 +130,14 @@ export class BinlogCoordinator<E> {
 
   stats(): GroupCommitStats {
     return this.#queue.stats();
+  }
+
+  /**
+   * Resolves when every group taken so far has finished its ordered phase (or failed):
+   * an engine checkpoint started afterwards covers all of them.
+   */
+  waitForTakenGroups(): Promise<void> {
+    return this.#queue.waitForTakenGroups();
   }
 
   async close(): Promise<void> {
@@ -157,15 +172,22 @@ export interface RecoveredTransaction<E> extends LoggedTransaction<E> {
 }
 
 export interface BinlogRecoveryOptions<E> {
-  /** Binlog transactions in binlog order, from the last checkpoint (or the start). */
-  readonly transactions: AsyncIterable<RecoveredTransaction<E>>;
+  /**
+   * Binlog transactions in binlog order, from the last checkpoint (or the start); only
+   * complete ones (ending with their XID or COMMIT). Called twice: recovery reads the
+   * binlog once for the XIDs, then again to redo and settle in binlog order.
+   */
+  readonly transactions: () => AsyncIterable<RecoveredTransaction<E>>;
   readonly participants: readonly TcParticipant[];
   /**
    * The newest coordinator position each engine made durable (undefined: nothing). A
    * transaction ending after it is redone through `redo`.
    */
   readonly durablePosition: (participant: TcParticipant) => CoordinatorPosition | undefined;
-  /** Applies a logged transaction's events to an engine that lost it, with its position. */
+  /**
+   * Applies a logged transaction's events to an engine that lost it, storing
+   * `transaction.end` as the commit's coordinator position (see the README's redo contract).
+   */
   readonly redo: (participant: TcParticipant, transaction: RecoveredTransaction<E>) => Promise<void>;
 }
 
@@ -174,6 +196,7 @@ export interface BinlogRecoveryReport {
   readonly redone: number;
   readonly preparedCommitted: number;
   readonly preparedRolledBack: number;
+  /** The GTID state of the transactions scanned (the binlog's own state is the writer's). */
   readonly gtidState: Gtid[];
 }
 
@@ -183,21 +206,47 @@ export function comparePositions(a: CoordinatorPosition, b: CoordinatorPosition)
 }
 
 /**
- * Recovery, where the binlog decides: every logged transaction an engine lost is redone;
- * a transaction still prepared in an engine is committed if its XID is in the binlog and
- * rolled back otherwise. Returns the GTID state found.
+ * Recovery, where the binlog decides. First pass: the XIDs in the binlog. Then every
+ * transaction still prepared in an engine whose XID is not in the binlog is rolled back
+ * (before any redo, so its locks cannot block one). Second pass, in binlog order: a
+ * transaction prepared in an engine is committed there (`commitPrepared`); otherwise, if
+ * it ends after the engine's durable position, it is redone through `redo`. Returns the
+ * GTID state of what was scanned.
  */
 export async function recoverFromBinlog<E>(options: BinlogRecoveryOptions<E>): Promise<BinlogRecoveryReport> {
   const state = new GtidState();
   const xidsInLog = new Set<Xid>();
   let scanned = 0;
-  let redone = 0;
-  const durable = new Map(options.participants.map((p) => [p, options.durablePosition(p)] as const));
-  for await (const transaction of options.transactions) {
+  for await (const transaction of options.transactions()) {
     scanned += 1;
     state.record(transaction.gtid);
     xidsInLog.add(transaction.xid);
+  }
+  let preparedRolledBack = 0;
+  const prepared = new Map<TcParticipant, Set<Xid>>();
+  for (const participant of options.participants) {
+    const keep = new Set<Xid>();
+    for (const xid of await participant.recoverPrepared()) {
+      if (xidsInLog.has(xid)) {
+        keep.add(xid);
+      } else {
+        await participant.rollbackPrepared(xid);
+        preparedRolledBack += 1;
+      }
+    }
+    prepared.set(participant, keep);
+  }
+  let redone = 0;
+  let preparedCommitted = 0;
+  const durable = new Map(options.participants.map((p) => [p, options.durablePosition(p)] as const));
+  for await (const transaction of options.transactions()) {
     for (const participant of options.participants) {
+      const waiting = prepared.get(participant)!;
+      if (waiting.delete(transaction.xid)) {
+        await participant.commitPrepared(transaction.xid);
+        preparedCommitted += 1;
+        continue;
+      }
       const position = durable.get(participant);
       if (position === undefined || comparePositions(transaction.end, position) > 0) {
         await options.redo(participant, transaction);
@@ -205,17 +254,12 @@ export async function recoverFromBinlog<E>(options: BinlogRecoveryOptions<E>): P
       }
     }
   }
-  let preparedCommitted = 0;
-  let preparedRolledBack = 0;
-  for (const participant of options.participants) {
-    for (const xid of await participant.recoverPrepared()) {
-      if (xidsInLog.has(xid)) {
-        await participant.commitPrepared(xid);
-        preparedCommitted += 1;
-      } else {
-        await participant.rollbackPrepared(xid);
-        preparedRolledBack += 1;
-      }
+  // A prepared XID the first pass saw but the second did not (the binlog changed under
+  // recovery: it must not) is rolled back rather than left holding its locks.
+  for (const [participant, left] of prepared) {
+    for (const xid of left) {
+      await participant.rollbackPrepared(xid);
+      preparedRolledBack += 1;
     }
   }
   return { transactionsScanned: scanned, redone, preparedCommitted, preparedRolledBack, gtidState: state.list() };

@@ -28,3 +28,8 @@ export type {
 } from './binlog-coordinator.js';
 export { GtidState, formatGtid } from './gtid.js';
 export type { Gtid } from './gtid.js';
+export { BinlogFileSink } from './binlog-file-sink.js';
+export type { BinlogEvents, SinkWriteReport } from './binlog-file-sink.js';
+export { readBinlogTransactions } from './binlog-transactions.js';
+export { BinlogFileCoordinator, DEFAULT_ENGINE_CHECKPOINT_BYTES, DEFAULT_ENGINE_CHECKPOINT_INTERVAL_MS } from './binlog-file-coordinator.js';
+export type { BinlogFileCoordinatorOptions, BinlogFileCoordinatorStats, BinlogFilePending, BinlogFileRecoveryReport } from './binlog-file-coordinator.js';

@@ -11,7 +11,7 @@ async function openAll(fs: SimFileSystem) {
   await binlog.open();
   await engine.open();
   const report = await recoverFromBinlog({
-    transactions: binlog.read(),
+    transactions: () => binlog.read(),
     participants: [engine],
     durablePosition: () => engine.durable,
     redo: (_participant, transaction) => engine.redo(transaction),

@@ -14,10 +14,25 @@ export const branchHooks = {
   beforeFlush(group: readonly CommitRequest[]): void {
     for (const request of group) for (const branch of request.branches) branch.prepareOrdered?.();
   },
+  /**
+   * `commitOrdered` of every branch. It "cannot fail", but an engine whose own log broke
+   * may throw: the commit is already durable in the coordinator's log, so the error is
+   * kept as the commit's delayed error (recovery redoes the commit in that engine) and the
+   * ordered phase goes on with the next branch and the next commit.
+   */
   runOrdered(request: CommitRequest, position: CoordinatorPosition): void {
-    for (const branch of request.branches) branch.commitOrdered(position);
+    for (const branch of request.branches) {
+      try {
+        branch.commitOrdered(position);
+      } catch (error) {
+        if (!orderedErrors.has(request)) orderedErrors.set(request, error);
+      }
+    }
   },
 };
+
+/** Errors thrown by `commitOrdered` (after durability), reported as delayed errors. */
+const orderedErrors = new WeakMap<CommitRequest, unknown>();
 
 /**
  * The whole commit of one request through a queue: optional prepare of every branch,
@@ -45,6 +60,9 @@ export async function commitThroughQueue(queue: CommitSubmitter, request: Commit
   }
   const finished = await Promise.allSettled(request.branches.map((b) => (b.commit === undefined ? Promise.resolve() : b.commit())));
   const delayed = finished.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const orderedError = orderedErrors.get(request);
+  orderedErrors.delete(request);
+  if (orderedError !== undefined) return { status: 'committed', position: outcome.position, delayedError: orderedError };
   return delayed === undefined ? { status: 'committed', position: outcome.position } : { status: 'committed', position: outcome.position, delayedError: delayed.reason };
 }
 
