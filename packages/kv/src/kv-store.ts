@@ -513,6 +513,8 @@ export class KvStore implements KvEngine {
           const entry = iterator.nextRecord();
           if (entry === undefined) break;
           entries.push(entry);
+          // Still the newest version: move its value to a fresh slab (bounds slab garbage).
+          if (entry.record.value === entry.value) store.compactValue(entry.record);
           bytes += entry.key.length + entry.value.length + 16;
         }
         return entries.length === 0 ? undefined : { frame: encodeEntries(entries), entries: entries.length };

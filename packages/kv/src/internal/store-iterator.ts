@@ -3,7 +3,7 @@ import { KvInvalidArgumentError } from '../errors/kv-invalid-argument-error.js';
 import type { IteratorOptions, KvIterator } from '../types.js';
 import type { Cursor } from './bplus-tree.js';
 import { compareBytes } from './compare-bytes.js';
-import { versionAt } from './key-record.js';
+import { versionAt, type KeyRecord } from './key-record.js';
 import type { VersionedStore } from './versioned-store.js';
 
 export interface IteratorEntry {
@@ -65,7 +65,7 @@ export class StoreIterator implements KvIterator {
   }
 
   /** Like `next()`, with the sequence of the version returned (for checkpoints). */
-  nextRecord(): { key: Uint8Array; value: Uint8Array; seq: number } | undefined {
+  nextRecord(): { key: Uint8Array; value: Uint8Array; seq: number; record: KeyRecord } | undefined {
     if (this.#closed) throw new KvClosedError('iterator');
     const seq = this.#pin.sequence();
     const tree = this.#store.tree;
@@ -98,7 +98,7 @@ export class StoreIterator implements KvIterator {
       if (version?.value !== undefined) {
         this.#anchor = record.key;
         this.#anchorExclusive = true;
-        return { key: record.key, value: version.value, seq: version.seq };
+        return { key: record.key, value: version.value, seq: version.seq, record };
       }
     }
   }

@@ -3,6 +3,7 @@ import { BPlusTree } from './bplus-tree.js';
 import { HashIndex, hashKey } from './hash-index.js';
 import { KeyRecord, versionAt, type Version } from './key-record.js';
 import { SnapshotRegistry } from './snapshot-registry.js';
+import { ValueArena } from './value-arena.js';
 
 /** Rough per-object overheads (V8 object headers, array slots) for `memoryBytes`. */
 const RECORD_OVERHEAD_BYTES = 96;
@@ -31,6 +32,12 @@ export class VersionedStore {
   versionsKept = 0;
   memoryBytes = 0;
   readonly #dirty = new Set<KeyRecord>();
+  readonly #arena = new ValueArena();
+
+  /** Moves a record's current value into the newest slab (checkpoints call this for every live key). */
+  compactValue(record: KeyRecord): void {
+    if (record.value !== undefined) record.value = this.#arena.copy(record.value);
+  }
 
   /** Applies validated ops as the batch with sequence `seq` (> lastSeq). Copies keys and values. */
   apply(ops: readonly WriteOp[], seq: number): void {
@@ -76,7 +83,7 @@ export class VersionedStore {
     if (record === undefined) {
       // Deleting an absent key leaves nothing any reader could see.
       if (value === undefined) return;
-      const stored = value.slice();
+      const stored = this.#arena.copy(value);
       record = new KeyRecord(key.slice(), stored, seq, hash);
       this.tree.insert(record);
       this.#index.add(record);
@@ -85,7 +92,7 @@ export class VersionedStore {
       this.memoryBytes += key.length + stored.length + RECORD_OVERHEAD_BYTES;
       return;
     }
-    const stored = value?.slice();
+    const stored = value === undefined ? undefined : this.#arena.copy(value);
     const wasLive = record.value !== undefined;
     if (record.seq !== seq) {
       if (this.snapshots.count === 0) {
