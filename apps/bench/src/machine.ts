@@ -1,5 +1,5 @@
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export interface MachineDescription {
@@ -11,6 +11,8 @@ export interface MachineDescription {
   /** Median latency of a 4 KiB write + fdatasync on the temporary directory's disk. */
   readonly fsyncP50Ms: number;
   readonly fsyncP99Ms: number;
+  /** os.loadavg() at the start: the machine is shared, so say how busy it was. */
+  readonly loadAverage: readonly [number, number, number];
 }
 
 /** Describes this machine, measuring fsync latency with `samples` synced writes. */
@@ -39,5 +41,11 @@ export function describeMachine(samples = 200): MachineDescription {
     node: process.version,
     fsyncP50Ms: latencies[Math.floor(latencies.length / 2)] ?? 0,
     fsyncP99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    loadAverage: loadavg().map((l) => Number(l.toFixed(2))) as [number, number, number],
   };
+}
+
+/** One line for logs and documents. */
+export function machineLine(machine: MachineDescription): string {
+  return `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, fsync p50 ${machine.fsyncP50Ms.toFixed(2)} ms / p99 ${machine.fsyncP99Ms.toFixed(2)} ms, load average ${machine.loadAverage.join(' ')}`;
 }

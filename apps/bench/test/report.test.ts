@@ -22,7 +22,7 @@ describe('benchmark report', () => {
   });
 
   it('renders the machine, each table and each figure', () => {
-    const machine = { cpu: 'Test CPU', cores: 2, memoryGiB: 24, os: 'linux', node: 'v20', fsyncP50Ms: 0.3, fsyncP99Ms: 1.25 };
+    const machine = { cpu: 'Test CPU', cores: 2, memoryGiB: 24, os: 'linux', node: 'v20', fsyncP50Ms: 0.3, fsyncP99Ms: 1.25, loadAverage: [1, 2, 3] as [number, number, number] };
     const md = renderMarkdown(machine, [{ workspace: '@lockstep/tc', ok: true, humanOutput: humanPart(output), result: parseResultLine(output), seconds: 3 }], 'npm run bench', new Date('2026-11-24T00:00:00Z'));
     expect(md).toContain('| Test CPU | 2 | 24 GiB | linux | v20 | 0.30 ms / 1.25 ms |');
     expect(md).toContain('## @lockstep/tc');

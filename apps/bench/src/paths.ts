@@ -1,0 +1,7 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The monorepo root (apps/bench/src/../../..). */
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** Where the committed benchmark documents and charts live. */
+export const docsDir = join(repositoryRoot, 'docs');
