@@ -29,7 +29,7 @@ export { GtidNotInBinlogError } from './errors/gtid-not-in-binlog-error.js';
 export { GtidParseError } from './errors/gtid-parse-error.js';
 export { BinlogWriter, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_GROUP_BYTES, MIN_MAX_FILE_BYTES, transactionEvents } from './binlog-writer.js';
 export type { BinlogOpenReport, BinlogWriterOptions, TransactionFlags, TransactionInput, WrittenBinlogGroup } from './binlog-writer.js';
-export { DEFAULT_FOLLOW_IDLE_TIMEOUT_MS, DEFAULT_FOLLOW_POLL_INTERVAL_MS, findGtidStart, readBinlog, readFileGtidList } from './binlog-reader.js';
+export { DEFAULT_FOLLOW_IDLE_TIMEOUT_MS, DEFAULT_FOLLOW_POLL_INTERVAL_MS, MAX_READ_BATCH_EVENTS, findGtidStart, readBinlog, readBinlogBatches, readFileGtidList } from './binlog-reader.js';
 export type { BinlogReadOptions, FollowOptions } from './binlog-reader.js';
 export { DEFAULT_BASE_NAME, binlogFileName, listBinlogFiles, parseBinlogFileName, readBinlogIndex } from './binlog-files.js';
 export type { BinlogLocation, BinlogPosition } from './binlog-files.js';

@@ -9,6 +9,8 @@ import {
   formatDateTime,
   formatGtid,
   readBinlog,
+  readBinlogBatches,
+  MAX_READ_BATCH_EVENTS,
   type ColumnValue,
   type Gtid,
   type PositionedBinlogEvent,
@@ -198,6 +200,17 @@ describe('a real MariaDB 10.11 binlog (sysbench oltp_write_only + DDL, made by s
     if (fde.kind === 'formatDescription') expect(fde.checksum).toBe('none');
     const closed = await readAll({ start: { file: path.basename(expected.inUseCopy) } });
     expect(closed[0]!.event.flags & EventFlag.BINLOG_IN_USE).toBe(0);
+  });
+});
+
+describe('batched reading', () => {
+  it('readBinlogBatches gives the same events in non-empty batches of at most MAX_READ_BATCH_EVENTS', async () => {
+    const whole = await readAll();
+    const batches: PositionedBinlogEvent[][] = [];
+    for await (const batch of readBinlogBatches(location)) batches.push(batch);
+    expect(batches.every((b) => b.length > 0 && b.length <= MAX_READ_BATCH_EVENTS)).toBe(true);
+    expect(batches.some((b) => b.length === MAX_READ_BATCH_EVENTS)).toBe(true);
+    expect(batches.flat()).toEqual(whole);
   });
 });
 

@@ -67,6 +67,20 @@ export class EventCursor {
     return this.#bufLen;
   }
 
+  /** The next event if it is already buffered whole (no await), else undefined. */
+  nextBuffered(): CursorStep | undefined {
+    const at = this.offset - this.#bufStart;
+    const end = this.#bufLen;
+    if (end - at < COMMON_HEADER_LENGTH) return undefined;
+    const view = this.#buf.subarray(0, end);
+    const size = this.decoder.eventSizeAt(view, at, this.offset)!;
+    if (end - at < size) return undefined;
+    const event = this.decoder.decode(view, at, this.offset);
+    this.#handedOut = true;
+    this.offset += size;
+    return { kind: 'event', event };
+  }
+
   async next(): Promise<CursorStep> {
     let available = await this.#fill(COMMON_HEADER_LENGTH);
     if (available === 0) return { kind: 'eof', offset: this.offset };
