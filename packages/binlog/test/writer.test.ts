@@ -10,6 +10,8 @@ import {
   GtidPosition,
   readBinlog,
   readBinlogIndex,
+  readBinlogBatches,
+  MAX_READ_BATCH_EVENTS,
   transactionEvents,
   type PositionedBinlogEvent,
 } from '../src/index.js';
@@ -215,6 +217,17 @@ describe('BinlogWriter', () => {
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => String(i + 1)));
     expect(writer.files.length).toBeGreaterThan(2);
     await writer.close();
+  });
+
+  it('bound: readBinlogBatches yields at most MAX_READ_BATCH_EVENTS events per batch', async () => {
+    const fs = new SimFileSystem({ seed: 11 });
+    const writer = await BinlogWriter.open({ fs, dir: DIR, serverId: 1 });
+    for (let i = 1n; i <= 300n; i++) await writer.writeGroup([txInput(i, sysbenchTransaction(i, 1))]);
+    await writer.close();
+    const sizes: number[] = [];
+    for await (const batch of readBinlogBatches({ fs, dir: DIR, chunkBytes: 1 << 20 })) sizes.push(batch.length);
+    expect(Math.max(...sizes)).toBe(MAX_READ_BATCH_EVENTS);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(3 + 300 * 10);
   });
 
   it('a follower with nothing new stops after its idle bound; a reader not following reports a cut file', async () => {
