@@ -286,7 +286,7 @@ export class LockManager {
       this.#waiting += 1;
       this.counters.waits += 1;
       this.#deadlines.add(request, bound, this.#waiting);
-      this.#onWait?.(txn, blockers, tree.indexId);
+      this.#report(request, blockers);
     });
   }
 
@@ -448,7 +448,24 @@ export class LockManager {
           continue;
         }
       }
-      this.#onWait?.(request.owner, blockers, tree.indexId);
+      this.#report(request, blockers);
+    }
+  }
+
+  /**
+   * Tells the listener. A listener that throws must not leave a request that its owner
+   * believes failed in the queue (it would later be granted to nobody): the request is
+   * withdrawn and rejects with the listener's error, and the pass over its range runs.
+   */
+  #report(request: PendingRequest, blockers: readonly TxnId[]): void {
+    if (this.#onWait === undefined) return;
+    try {
+      this.#onWait(request.owner, blockers, request.tree.indexId);
+    } catch (error) {
+      const record = this.#txns.get(request.owner);
+      if (record?.pending !== request) return; // already ended (the listener killed it, then threw)
+      this.#cancel(record, error);
+      this.#retry(request.tree, [request]);
     }
   }
 

@@ -194,6 +194,31 @@ describe('LockManager basics', () => {
     expect(manager.counters.timeouts).toBe(2);
   });
 
+  it('withdraws a request whose wait listener throws, at the start of the wait and on a later report', async () => {
+    const failure = new Error('listener failed');
+    let failOn = 2;
+    const manager = new LockManager({
+      onWait: (waiter) => {
+        if (waiter === failOn) throw failure;
+      },
+    });
+    const tree = manager.openTree(1);
+    tree.tryAcquire(1, k(1), k(1), 'exclusive');
+    await expect(tree.acquirePoint(2, k(1), 'exclusive')).rejects.toBe(failure);
+    expect(manager.status().pending).toEqual([]);
+    manager.assertNoGrantablePending();
+    failOn = 0;
+    const second = tree.acquirePoint(3, k(1), 'exclusive');
+    const third = tree.acquirePoint(4, k(1), 'exclusive');
+    failOn = 4; // 4's blockers change from [1, 3] to [3] when 1 releases: that report throws
+    manager.releaseAll(1);
+    await second;
+    await expect(third).rejects.toBe(failure);
+    expect(manager.status().pending).toEqual([]);
+    expect(manager.heldRanges(4)).toEqual([]);
+    manager.assertNoGrantablePending();
+  });
+
   it('keeps trees by reference count', () => {
     const manager = new LockManager();
     const a = manager.openTree(7);
