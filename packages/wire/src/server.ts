@@ -16,6 +16,11 @@ export interface WireServerOptions {
   readonly clock?: Clock;
   /** First connection id handed out (then +1 per connection). Default 1. */
   readonly firstConnectionId?: number;
+  /**
+   * Told when a connection is closed for a protocol violation or a limit (the error that
+   * was sent as ERR): what MariaDB logs as "Aborted connection". Must not throw.
+   */
+  readonly onConnectionAborted?: (connectionId: number, error: unknown) => void;
 }
 
 /** The capabilities the server offers. SSL and compression are not offered. */
@@ -88,6 +93,13 @@ export class WireServer {
       },
       closed: (connection) => {
         server.#connections.delete(connection.id);
+      },
+      aborted: (id, error) => {
+        try {
+          options.onConnectionAborted?.(id, error);
+        } catch {
+          // A failing observer must not take the server down.
+        }
       },
     };
     this.#server = createServer((socket) => {

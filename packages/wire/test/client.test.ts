@@ -61,6 +61,19 @@ describe('WireClient', () => {
     expect(client.closed).toBe(true);
   });
 
+  it('without CLIENT_DEPRECATE_EOF: result sets end with EOF packets and still decode', async () => {
+    const started = await startServer();
+    server = started.server;
+    const client = await WireClient.connect({ port: started.port, user: 'root', password: PASSWORD, deprecateEof: false });
+    expect(client.capabilities & 0x1000000).toBe(0);
+    await client.query("insert into kv values ('a', null)");
+    const rows = await client.query('select k, v from kv');
+    expect(rows.kind === 'rows' && rows.rows).toEqual([['a', null]]);
+    const all = await client.queryAll('select 1; select 2');
+    expect(all.map((r) => r.kind === 'rows' && r.rows)).toEqual([[['1']], [['2']]]);
+    await client.close();
+  });
+
   it('server errors are ServerError with errno, SQLSTATE and message; the connection goes on', async () => {
     const started = await startServer();
     server = started.server;

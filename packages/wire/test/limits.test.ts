@@ -210,6 +210,32 @@ describe('limits, each with its MySQL errno', () => {
   });
 });
 
+describe('observability', () => {
+  it('onConnectionAborted is told of every connection closed for a violation or a limit', async () => {
+    const aborted: { id: number; error: unknown }[] = [];
+    const observed = createWireServer({
+      users: [{ user: 'root', password: PASSWORD }],
+      limits: { maxConnections: 1 },
+      handler: { query: () => ({ kind: 'ok' }) },
+      onConnectionAborted: (id, error) => {
+        aborted.push({ id, error });
+        throw new Error('observers may fail; the server goes on');
+      },
+    });
+    server = observed;
+    const { port } = await observed.listen(0);
+    const raw = await RawClient.connect(port);
+    await raw.read();
+    const second = await RawClient.connect(port);
+    expect(errOf(await second.read())).toMatchObject({ errno: 1040 });
+    raw.send(Buffer.from([1, 2, 3]), 1);
+    expect(errOf(await raw.read())).toMatchObject({ errno: 1043 });
+    await raw.closedPromise;
+    expect(aborted.map((a) => (a.error as { errno: number }).errno)).toEqual([1040, 1043]);
+    expect(aborted[1]!.id).toBe(1);
+  });
+});
+
 describe('authentication plugins', () => {
   for (const plugin of ['caching_sha2_password', 'client_ed25519', 'sha256_password']) {
     it(`a client asking for ${plugin} is switched to mysql_native_password`, async () => {

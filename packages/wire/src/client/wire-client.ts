@@ -30,6 +30,8 @@ export interface WireClientOptions {
   readonly maxQueuedPackets?: number;
   readonly maxQueuedBytes?: number;
   readonly clock?: Clock;
+  /** Ask for CLIENT_DEPRECATE_EOF when the server offers it. Default true. */
+  readonly deprecateEof?: boolean;
 }
 
 /** A text result: columns, and each row's values as strings (NULL as null). */
@@ -144,6 +146,7 @@ export class WireClient {
       const handshake = readHandshakeV10(first);
       if ((handshake.capabilities & Capability.PROTOCOL_41) === 0) throw new HandshakeError('server does not speak the 4.1 protocol');
       let capabilities = DEFAULT_CLIENT_CAPABILITIES;
+      if (options.deprecateEof === false) capabilities &= ~Capability.DEPRECATE_EOF;
       if (options.database !== undefined) capabilities |= Capability.CONNECT_WITH_DB;
       capabilities = (capabilities & handshake.capabilities) >>> 0;
       const password = options.password ?? '';

@@ -56,6 +56,7 @@ export interface ConnectionHost {
   kill(id: number): boolean;
   countQuestion(): void;
   closed(connection: ServerConnection): void;
+  aborted(connectionId: number, error: unknown): void;
 }
 
 type Phase = 'handshake' | 'auth-switch' | 'command' | 'closing' | 'closed';
@@ -170,6 +171,7 @@ export class ServerConnection {
 
   /** Refuses the connection at once (ERR as the first packet, sequence id 0). */
   refuse(error: LockstepError): void {
+    this.#host.aborted(this.id, error);
     this.#writer.reset(0);
     const f = errorFields(error);
     writeErr(this.#writer, f.errno, f.sqlState, f.message);
@@ -715,6 +717,7 @@ export class ServerConnection {
 
   #fatal(error: unknown, seq: number): void {
     if (this.#phase === 'closing' || this.#phase === 'closed') return;
+    this.#host.aborted(this.id, error);
     this.#writer.reset(seq);
     const f = errorFields(error);
     writeErr(this.#writer, f.errno, f.sqlState, f.message);
