@@ -94,3 +94,5 @@ export type { RowEntries } from './catalog/table-keys.js';
 export { MAX_RECOGNIZER_TOKENS } from './parser/scanner.js';
 export { binlogColumn, binlogColumns, fromBinlogRow, toBinlogRow } from './catalog/binlog-columns.js';
 export type { BinlogColumn, BinlogValue } from './catalog/binlog-columns.js';
+export { compileSelect, MAX_SORT_ROWS } from './exec/select-query.js';
+export type { CompiledSelect, ResultColumn, RowSource } from './exec/select-query.js';
