@@ -74,6 +74,7 @@ interface StatementState extends PreparedStatement {
 }
 
 const CLOSE_GRACE_MS = 2_000;
+const UNKNOWN_USER_HASH = new Uint8Array(20).fill(0x5a);
 /** Streamed rows leave in chunks of about this many bytes. */
 const STREAM_FLUSH_BYTES = 64 * 1024;
 
@@ -304,7 +305,11 @@ export class ServerConnection {
     const response = this.#response!;
     const host = this.#socket.remoteAddress ?? 'unknown';
     const account = this.#host.lookupUser(response.user);
-    if (account === undefined) throw new AccessDeniedError(response.user, host, token.length > 0);
+    if (account === undefined) {
+      // Same work as for a known user, so timing does not tell which user names exist.
+      verifyNativePassword(token, this.#scramble, UNKNOWN_USER_HASH);
+      throw new AccessDeniedError(response.user, host, token.length > 0);
+    }
     if (account.plugin !== NATIVE_PASSWORD_PLUGIN) {
       throw new UnsupportedAuthPluginError(account.plugin, `account '${response.user}' requires it`);
     }
