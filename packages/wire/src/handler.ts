@@ -94,7 +94,12 @@ export interface WireHandler {
   connect?(session: WireSession): MaybePromise<void>;
   /** COM_QUERY. Several results (multi-statements) are sent with MORE_RESULTS_EXISTS. */
   query(session: WireSession, sql: string): MaybePromise<QueryResult | readonly QueryResult[]>;
-  /** COM_STMT_PREPARE. */
+  /**
+   * COM_STMT_PREPARE. The columns given here must be the ones `execute` returns:
+   * libmysqlclient / libmariadb (the mariadb CLI, sysbench) trust the prepare-time column
+   * count, and a statement prepared with no columns that then returns rows leaves them
+   * "out of sync" (error 2014). mysql2 is more forgiving.
+   */
   prepare?(session: WireSession, sql: string): MaybePromise<PrepareResult>;
   /** COM_STMT_EXECUTE with decoded parameters (see WireValue). */
   execute?(session: WireSession, statement: PreparedStatement, params: readonly WireValue[]): MaybePromise<QueryResult>;
