@@ -38,6 +38,7 @@ function suiteOptions(name: string): SuiteOptions {
       { mode: 'optimistic', threads: 16 },
     ],
     lagSeconds: quick ? 5 : 30,
+    generatorSeconds: quick ? 2 : 10,
     catchUpTimeoutMs: quick ? 120_000 : 300_000,
     log: (line) => {
       console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);

@@ -30,6 +30,19 @@ export function renderE2eMarkdown(outcomes: readonly FlavorOutcome[], threads: n
   }
   out.push('');
 
+  if (ran.some((r) => r.generator.length > 0)) {
+    out.push(`### Primary: the built-in load generator (mysql2, prepared statements, ${threads} connections in one Node process beside the server)`, '');
+    out.push('| server | workload | keys | tps | latency p50 ms | p95 ms | p99 ms | max ms | retries (errno: count) | errors (errno: count) | vs MariaDB |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const result of ran) {
+      for (const { distribution, result: g } of result.generator) {
+        const peer = mariadb?.generator.find((m) => m.distribution === distribution && m.result.workload === g.workload)?.result.tps;
+        const counts = (record: Readonly<Record<number, number>>): string => Object.entries(record).map(([errno, n]) => `${errno}: ${n}`).join(', ') || '0';
+        out.push(`| ${result.flavor} | ${g.workload} | ${distribution} | ${fmt(g.tps)} | ${ms(g.latencyMs.p50)} | ${ms(g.latencyMs.p95)} | ${ms(g.latencyMs.p99)} | ${ms(g.latencyMs.max)} | ${counts(g.retries)} | ${counts(g.errors)} | ${peer === undefined || result === mariadb ? '1.00x' : `${(g.tps / peer).toFixed(2)}x`} |`);
+      }
+    }
+    out.push('');
+  }
+
   out.push('### Replica catch-up of a stopped replica', '');
   for (const result of ran) {
     const first = result.catchUp[0];
@@ -78,6 +91,10 @@ export function e2eResults(outcomes: readonly FlavorOutcome[]): Record<string, {
     for (const c of r.catchUp) {
       results[`${prefix}.catchup.${c.mode}-w${c.threads}`] = { value: Math.round(c.rate), unit: 'txn/s' };
       results[`${prefix}.catchup.${c.mode}-w${c.threads}-retried`] = { value: c.retried, unit: 'transactions' };
+    }
+    for (const { distribution, result } of r.generator) {
+      results[`${prefix}.generator.${result.workload}.${distribution}.tps`] = { value: Number(result.tps.toFixed(1)), unit: 'txn/s' };
+      results[`${prefix}.generator.${result.workload}.${distribution}.p99`] = { value: Number(result.latencyMs.p99.toFixed(3)), unit: 'ms' };
     }
     if (r.lag !== undefined) {
       results[`${prefix}.lag.max_distance`] = { value: r.lag.maxDistance, unit: 'transactions' };

@@ -13,6 +13,8 @@ import { gtidDistance, parseGtidPosition } from './gtid.js';
 import { changeMaster, connect, gtidBinlogPos, gtidSlavePos, retriedTransactions, slaveStatus, waitForGtid } from './replication-ops.js';
 import { slope } from './stats.js';
 import { sysbenchPrepare, sysbenchRun, type SysbenchResult, type SysbenchScript } from './sysbench.js';
+import { SYSBENCH_SPECIAL, UNIFORM, type KeyDistribution } from '../load/distributions.js';
+import { runLoad, type LoadResult } from '../load/load-generator.js';
 
 export interface CatchUpConfig {
   readonly mode: ParallelMode;
@@ -29,6 +31,8 @@ export interface SuiteOptions {
   /** Catch-up configurations in run order; the last one stays up for the lag measurement. */
   readonly catchUp: readonly CatchUpConfig[];
   readonly lagSeconds: number;
+  /** Seconds per built-in load generator run (each OLTP mix x uniform and hot-spot keys); 0 skips them. */
+  readonly generatorSeconds: number;
   /** Bound on any single wait for a replica to catch up. */
   readonly catchUpTimeoutMs: number;
   readonly log: (line: string) => void;
@@ -66,6 +70,11 @@ export interface LagResult extends CatchUpConfig {
   readonly equal: boolean;
 }
 
+export interface GeneratorResult {
+  readonly distribution: 'uniform' | 'hot-spot';
+  readonly result: LoadResult;
+}
+
 export interface SuiteResult {
   readonly flavor: string;
   readonly version: string;
@@ -73,6 +82,7 @@ export interface SuiteResult {
   readonly catchUp: readonly CatchUpResult[];
   readonly lag: LagResult | undefined;
   readonly historyTps: number;
+  readonly generator: readonly GeneratorResult[];
 }
 
 const SYSBENCH_SLACK_MS = 120_000;
@@ -171,8 +181,18 @@ export async function runServerSuite(flavor: ServerFlavor, version: string, opti
       oltp.push({ script, result });
       log(`${flavor.name}: ${script}: ${result.tps.toFixed(0)} tps, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms, ${result.ignoredErrors} ignored errors`);
     }
+    const generator: GeneratorResult[] = [];
+    if (options.generatorSeconds > 0) {
+      for (const script of options.oltpScripts) {
+        for (const [distributionName, distribution] of [['uniform', UNIFORM], ['hot-spot', SYSBENCH_SPECIAL]] as const satisfies readonly (readonly [string, KeyDistribution])[]) {
+          const result = await runLoad(primary, { workload: script, connections: options.threads, seed: 17, durationMs: options.generatorSeconds * 1000, tableSize: options.tableSize, distribution });
+          generator.push({ distribution: distributionName, result });
+          log(`${flavor.name}: built-in generator ${script} ${distributionName}: ${result.tps.toFixed(0)} tps, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, retries ${JSON.stringify(result.retries)}, errors ${JSON.stringify(result.errors)}`);
+        }
+      }
+    }
     await stopServer(primary, primarySql);
-    return { flavor: flavor.name, version, oltp, catchUp, lag, historyTps: history.tps };
+    return { flavor: flavor.name, version, oltp, catchUp, lag, historyTps: history.tps, generator };
   } finally {
     for (const connection of connections) await connection.end().catch(() => undefined);
     for (const server of started) await server.stop();
