@@ -95,4 +95,6 @@ export { MAX_RECOGNIZER_TOKENS } from './parser/scanner.js';
 export { binlogColumn, binlogColumns, fromBinlogRow, toBinlogRow } from './catalog/binlog-columns.js';
 export type { BinlogColumn, BinlogValue } from './catalog/binlog-columns.js';
 export { compileSelect, MAX_SORT_ROWS } from './exec/select-query.js';
-export type { CompiledSelect, ResultColumn, RowSource } from './exec/select-query.js';
+export type { CompiledSelect, CompileSelectOptions, ResultColumn, RowSource } from './exec/select-query.js';
+export { compileDelete, compileInsert, compileUpdate } from './exec/write-statements.js';
+export type { CompiledDelete, CompiledInsert, CompiledRowSelection, CompiledUpdate } from './exec/write-statements.js';

@@ -123,6 +123,12 @@ describe('SELECT over an access path (the sysbench reads)', () => {
     expect(run('SELECT 1 LIMIT 0').result).toEqual([]);
   });
 
+  it('maxSortRows bounds what ORDER BY holds (a plain LIMIT read is not bounded by it)', () => {
+    const stmt = parseStatementUncached('SELECT id FROM sbtest1 ORDER BY c').statement as SelectStatement;
+    expect(() => compileSelect(stmt, catalog, 'sbtest', { maxSortRows: 19 }).execute(source(store), ctx())).toThrow(NotSupportedError);
+    expect(compileSelect(stmt, catalog, 'sbtest', { maxSortRows: 20 }).execute(source(store), ctx())).toHaveLength(20);
+  });
+
   it('refuses GROUP BY, aggregates in WHERE, unknown columns, bad LIMIT', () => {
     expect(() => run('SELECT k, COUNT(*) FROM sbtest1 GROUP BY k')).toThrow(NotSupportedError);
     expect(() => run('SELECT id FROM sbtest1 WHERE SUM(k) > 1')).toThrow(NotSupportedError);

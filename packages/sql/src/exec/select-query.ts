@@ -42,7 +42,13 @@ export const MAX_SORT_ROWS = 1_000_000;
  * over the whole result (no GROUP BY yet: 1235), DISTINCT, ORDER BY (expressions, select
  * aliases, positions; NULLs first ascending as MySQL), LIMIT/OFFSET (constants or `?`).
  */
-export function compileSelect(statement: SelectStatement, catalog: Catalog, currentDatabase: string | undefined): CompiledSelect {
+export interface CompileSelectOptions {
+  /** Rows held for ORDER BY/DISTINCT/aggregates before the query fails with 1235 (default MAX_SORT_ROWS). */
+  readonly maxSortRows?: number;
+}
+
+export function compileSelect(statement: SelectStatement, catalog: Catalog, currentDatabase: string | undefined, options: CompileSelectOptions = {}): CompiledSelect {
+  const maxSortRows = options.maxSortRows ?? MAX_SORT_ROWS;
   if (statement.groupBy.length > 0) throw new NotSupportedError('GROUP BY');
   if (statement.having !== undefined) throw new NotSupportedError('HAVING');
   const table = statement.from === undefined ? undefined : catalog.getTable(catalog.resolveDatabase(statement.from, currentDatabase), statement.from.name);
@@ -119,7 +125,7 @@ export function compileSelect(statement: SelectStatement, catalog: Catalog, curr
           if (filter !== undefined && !filter(row, ctx)) continue;
           rows.push(row);
           if (rows.length >= stopAfter) break;
-          if (rows.length > MAX_SORT_ROWS) throw new NotSupportedError(`SELECT holding more than ${MAX_SORT_ROWS} rows for ORDER BY/DISTINCT/aggregates`);
+          if (rows.length > maxSortRows) throw new NotSupportedError(`SELECT holding more than ${maxSortRows} rows for ORDER BY/DISTINCT/aggregates`);
         }
       }
     }
