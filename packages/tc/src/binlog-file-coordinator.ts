@@ -10,6 +10,7 @@ import {
 } from './binlog-coordinator.js';
 import { BinlogFileSink, type BinlogEvents, type SinkWriteReport } from './binlog-file-sink.js';
 import { readBinlogTransactions } from './binlog-transactions.js';
+import { CheckpointFailedError } from './errors/checkpoint-failed-error.js';
 import { CoordinatorUnavailableError } from './errors/coordinator-unavailable-error.js';
 import type { GroupCommitOptions, GroupCommitStats } from './group-commit-queue.js';
 import type { Gtid } from './gtid.js';
@@ -216,7 +217,7 @@ export class BinlogFileCoordinator {
     if (this.#lastCheckpointError !== undefined) {
       const error = this.#lastCheckpointError;
       this.#lastCheckpointError = undefined;
-      throw error;
+      throw new CheckpointFailedError(error);
     }
   }
 
@@ -313,12 +314,17 @@ export class BinlogFileCoordinator {
             this.#lastCheckpointError = error;
             return;
           }
-        } while (this.#checkpointAgain);
+        } while (this.#askedAgain());
       } finally {
         this.#checkpointRunning = undefined;
       }
     };
     this.#checkpointRunning = run();
+  }
+
+  /** Whether a checkpoint was requested while one ran (set from other async paths). */
+  #askedAgain(): boolean {
+    return this.#checkpointAgain;
   }
 
   async #engineCheckpoint(): Promise<void> {

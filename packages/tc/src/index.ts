@@ -33,3 +33,4 @@ export type { BinlogEvents, SinkWriteReport } from './binlog-file-sink.js';
 export { readBinlogTransactions } from './binlog-transactions.js';
 export { BinlogFileCoordinator, DEFAULT_ENGINE_CHECKPOINT_BYTES, DEFAULT_ENGINE_CHECKPOINT_INTERVAL_MS } from './binlog-file-coordinator.js';
 export type { BinlogFileCoordinatorOptions, BinlogFileCoordinatorStats, BinlogFilePending, BinlogFileRecoveryReport } from './binlog-file-coordinator.js';
+export { CheckpointFailedError } from './errors/checkpoint-failed-error.js';

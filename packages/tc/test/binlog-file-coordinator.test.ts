@@ -1,9 +1,11 @@
-import { SimFileSystem, type FileSystem } from '@lockstep/base';
-import { forEachSeed } from '@lockstep/base/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeFileSystem, SimFileSystem, type FileSystem } from '@lockstep/base';
 import { readBinlog, type BinlogEvent } from '@lockstep/binlog';
 import { describe, expect, it } from 'vitest';
-import { formatGtid, readBinlogTransactions, type BinlogFileCoordinator, type Gtid, type RecoveredTransaction, type TransactionBranch } from '../src/index.js';
-import { applyToMap, applyToTransaction, Engine, HookedFs, openStack, rowEvents, type Hook, type RowOp } from './real-stack.js';
+import { BinlogFileCoordinator, formatGtid, readBinlogTransactions, type Gtid, type RecoveredTransaction, type TransactionBranch } from '../src/index.js';
+import { applyToMap, applyToTransaction, Engine, HookedFs, openStack, rowEvents, type RowOp } from './real-stack.js';
 
 async function freshFs(seed = 1): Promise<SimFileSystem> {
   const fs = new SimFileSystem({ seed });
@@ -165,7 +167,7 @@ describe('BinlogFileCoordinator on the real binlog and kv engine', () => {
     const fs2 = new HookedFs(sim, () => undefined);
     const a2 = await Engine.open(fs2, '/db/kvA', 'a');
     const b2 = await Engine.open(fs2, '/db/kvB', 'b');
-    expect((await a2.participant.recoverPrepared()).sort()).toEqual([5n, 77n]);
+    expect([...(await a2.participant.recoverPrepared())].sort()).toEqual([5n, 77n]);
     const reopened = await openStack(fs2, {
       participants: [a2.participant, b2.participant],
       durablePosition: (p) => (p === a2.participant ? a2.durable() : b2.durable()),
@@ -176,5 +178,50 @@ describe('BinlogFileCoordinator on the real binlog and kv engine', () => {
     expect(a2.rows()).toEqual(new Map([[2, 'kept']]));
     expect(b2.rows()).toEqual(new Map([[2, 'kept']]));
     await reopened.tc.close();
+  });
+
+  it('runs the same flow on the real file system: commits, clean close, an abandoned (unclean) binlog, recovery', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockstep-tc-real-'));
+    try {
+      const open = async () => {
+        const fs = new HookedFs(nodeFileSystem, () => undefined); // a new object per life: kv keeps open directories per file system
+        const engine = await Engine.open(fs, join(dir, 'kv'));
+        const tc = await BinlogFileCoordinator.open({
+          fs,
+          dir: join(dir, 'binlog'),
+          serverId: 1,
+          participants: [engine.participant],
+          durablePosition: () => engine.durable(),
+          redo: (_p, tx) => engine.redo(tx),
+          maxFileBytes: 8192,
+          engineCheckpointIntervalMs: 0,
+        });
+        return { engine, tc };
+      };
+      let { engine, tc } = await open();
+      let results = await Promise.all(Array.from({ length: 40 }, (_, i) => commitRows(tc, [engine], BigInt(i + 1), [{ type: 'insert', id: i, v: `a${i}` }])));
+      expect(results.every((r) => r.status === 'committed')).toBe(true);
+      expect(tc.stats().groups).toBeLessThan(40);
+      await tc.close();
+      await engine.store.close();
+      ({ engine, tc } = await open());
+      expect(tc.recovery.uncleanShutdown).toBe(false);
+      expect(tc.recovery.redone).toBe(0);
+      expect(engine.rows().size).toBe(40);
+      results = await Promise.all(Array.from({ length: 40 }, (_, i) => commitRows(tc, [engine], BigInt(100 + i), [{ type: 'update', id: i, before: `a${i}`, after: `b${i}` }])));
+      expect(results.every((r) => r.status === 'committed')).toBe(true);
+      // Abandon both without closing: the binlog stays flagged in use.
+      ({ engine, tc } = await open());
+      expect(tc.recovery.uncleanShutdown).toBe(true);
+      const logged: RecoveredTransaction<BinlogEvent[]>[] = [];
+      for await (const t of readBinlogTransactions({ fs: nodeFileSystem, dir: join(dir, 'binlog') })) logged.push(t);
+      expect(logged).toHaveLength(80);
+      expect(engine.rows()).toEqual(replay(logged).rows);
+      expect(tc.gtidBinlogPos()).toEqual([{ domainId: 0, serverId: 1, seqNo: 80n }]);
+      await tc.close();
+      await engine.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
