@@ -89,14 +89,16 @@ const rowsEventCount = events.filter(isRows).length;
 
 // Encode: every event (table maps included) into one growing buffer per round, CRC32 on.
 let encoded: Uint8Array = new Uint8Array(0);
+// Encoded as the writer does: one buffer per commit group of 100 transactions.
+const GROUP_EVENTS = 100 * 8;
 const encode = best(() => {
   const encoder = new BinlogEventEncoder({ checksum: true });
-  let bytes: Uint8Array = new Uint8Array(0);
+  const parts: Uint8Array[] = [];
   const run = timed(rowsEventCount, 0, () => {
-    bytes = encoder.encodeMany(events, 0, headerDefaults);
+    for (let i = 0; i < events.length; i += GROUP_EVENTS) parts.push(encoder.encodeMany(events.slice(i, i + GROUP_EVENTS), 0, headerDefaults));
   });
-  encoded = bytes;
-  return { ...run, bytes: bytes.length };
+  encoded = Buffer.concat(parts);
+  return { ...run, bytes: encoded.length };
 });
 
 function decodeRun(options: { verifyChecksums: boolean; zeroCopy: boolean }): Measure {
@@ -195,7 +197,7 @@ if (apt.status !== 0) {
 
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : n.toFixed(0));
 const rowsOut: [string, Measure][] = [
-  ['encode, CRC32 (encodeMany)', encode],
+  ['encode, CRC32 (encodeMany per group of 100 transactions)', encode],
   ['decode, CRC32 verified, zero-copy (as the reader does)', decodeZeroCopy],
   ['decode, CRC32 verified, values copied (decoder default)', decodeCopied],
   ['decode, checksums not verified, zero-copy', decodeTrusted],

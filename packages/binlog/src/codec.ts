@@ -277,7 +277,7 @@ export class BinlogEventEncoder {
       case 'stop':
         return;
       case 'tableMap':
-        writeTableMap(w, event);
+        this.#writeTableMapCached(w, event);
         this.#tables.set(event);
         return;
       case 'writeRows':
@@ -290,6 +290,41 @@ export class BinlogEventEncoder {
         return;
     }
   }
+
+  /**
+   * A table map is written before every statement; its bytes depend only on the table.
+   * They are kept per column-list object (the SQL layer keeps one per table version) and
+   * reused when every other field matches too.
+   */
+  #writeTableMapCached(w: ByteWriter, event: TableMapBody): void {
+    const hit = this.#tableMapBytes.get(event.columns);
+    if (
+      hit?.tableId === event.tableId &&
+      hit.tableFlags === event.tableFlags &&
+      hit.database === event.database &&
+      hit.table === event.table &&
+      hit.optionalMetadata === event.optionalMetadata
+    ) {
+      w.bytes(hit.bytes);
+      return;
+    }
+    const start = w.pos;
+    writeTableMap(w, event);
+    const { tableId, tableFlags, database, table, optionalMetadata } = event;
+    this.#tableMapBytes.set(event.columns, { tableId, tableFlags, database, table, optionalMetadata, bytes: w.buf.slice(start, w.pos) });
+  }
+
+  readonly #tableMapBytes = new WeakMap<
+    readonly ColumnDef[],
+    {
+      readonly tableId: number;
+      readonly tableFlags: number;
+      readonly database: string;
+      readonly table: string;
+      readonly optionalMetadata: TableMapBody['optionalMetadata'] | undefined;
+      readonly bytes: Uint8Array;
+    }
+  >();
 
   #writeRows(w: ByteWriter, event: RowsBody): void {
     const map = this.#tables.get(event.tableId);

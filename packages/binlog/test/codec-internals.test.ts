@@ -45,6 +45,20 @@ describe('codec internals', () => {
     expect(decoded[5]).toMatchObject({ kind: 'writeRows', rows: [[3, 3]] });
   });
 
+  it('an encoder reuses the bytes of a table map for the same column list only when every field matches', () => {
+    const map = sbtestMap(10);
+    const fresh = (m: typeof map): string => Buffer.from(new BinlogEventEncoder().encode(m, 0, defaults)).toString('hex');
+    const encoder = new BinlogEventEncoder();
+    const once = Buffer.from(encoder.encode(map, 0, defaults)).toString('hex');
+    const twice = Buffer.from(encoder.encode(map, 0, defaults)).toString('hex');
+    expect(twice).toBe(once);
+    expect(once).toBe(fresh(map));
+    const renamed = { ...map, table: 'other' };
+    expect(Buffer.from(encoder.encode(renamed, 0, defaults)).toString('hex')).toBe(fresh(renamed));
+    const moved = { ...map, tableId: 11 };
+    expect(Buffer.from(encoder.encode(moved, 0, defaults)).toString('hex')).toBe(fresh(moved));
+  });
+
   it('bound: a decoder remembers at most maxTableMaps table maps (the oldest is forgotten)', () => {
     const encoder = new BinlogEventEncoder({ maxTableMaps: 100 });
     const events: EventInput[] = [sbtestMap(1), sbtestMap(2), sbtestMap(3), { kind: 'writeRows', tableId: 1, rowsFlags: 1, columnCount: 4, rows: [sbRow(1, 1)] }];

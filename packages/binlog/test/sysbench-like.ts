@@ -8,8 +8,16 @@ export const SBTEST_COLUMNS: readonly ColumnDef[] = [
   { type: 'char', maxBytes: 240, nullable: false },
 ];
 
+/** One table map object per table id, as a SQL layer keeps one per open table. */
+const maps = new Map<string, TableMapBody>();
 export function sbtestMap(tableId: number, table = 'sbtest1'): TableMapBody {
-  return { kind: 'tableMap', tableId, tableFlags: 1, database: 'sbtest', table, columns: SBTEST_COLUMNS };
+  const key = `${tableId}/${table}`;
+  let map = maps.get(key);
+  if (map === undefined) {
+    map = { kind: 'tableMap', tableId, tableFlags: 1, database: 'sbtest', table, columns: SBTEST_COLUMNS };
+    maps.set(key, map);
+  }
+  return map;
 }
 
 const enc = new TextEncoder();
