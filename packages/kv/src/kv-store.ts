@@ -6,7 +6,7 @@ import { KvCorruptionError } from './errors/kv-corruption-error.js';
 import { KvInvalidArgumentError } from './errors/kv-invalid-argument-error.js';
 import { KvIoError } from './errors/kv-io-error.js';
 import { KvXidError } from './errors/kv-xid-error.js';
-import { checkpointFileName, encodeEntries, writeCheckpointFile, type CheckpointEntry } from './internal/checkpoint-file.js';
+import { checkpointChunks, checkpointFileName, writeCheckpointFile } from './internal/checkpoint-file.js';
 import { LogWriter, logFileName, type CoordinatorMark } from './internal/log-writer.js';
 import { MANIFEST_NAME, writeManifest } from './internal/manifest.js';
 import { encodeBatch, encodeCommitPrepared, encodePrepare, encodeRollbackPrepared, RecordType } from './internal/record-codec.js';
@@ -499,27 +499,13 @@ export class KvStore implements KvEngine {
     this.#checkpointStartLsn = this.#log.appendedLsn;
     const { fileNumber, switched } = this.#log.rotate();
     try {
-      const pin: IteratorPin = {
-        sequence: () => seq,
-        refresh: () => undefined,
-        release: () => undefined,
-      };
-      const iterator = new StoreIterator(store, {}, pin, () => undefined);
-      const chunkBytes = this.#checkpointChunkBytes;
-      const nextChunk = (): { frame: Uint8Array; entries: number } | undefined => {
-        const entries: CheckpointEntry[] = [];
-        let bytes = 0;
-        while (bytes < chunkBytes) {
-          const entry = iterator.nextRecord();
-          if (entry === undefined) break;
-          entries.push(entry);
-          // Still the newest version: move its value to a fresh slab (bounds slab garbage).
-          if (entry.record.value === entry.value) store.compactValue(entry.record);
-          bytes += entry.key.length + entry.value.length + 16;
-        }
-        return entries.length === 0 ? undefined : { frame: encodeEntries(entries), entries: entries.length };
-      };
-      await writeCheckpointFile(this.#fs, this.dir, fileNumber, { seq, firstLogNumber: fileNumber, prepared, coordinator }, nextChunk);
+      await writeCheckpointFile(
+        this.#fs,
+        this.dir,
+        fileNumber,
+        { seq, firstLogNumber: fileNumber, prepared, coordinator },
+        checkpointChunks(store, seq, this.#checkpointChunkBytes),
+      );
       await switched;
       await writeManifest(this.#fs, this.dir, { checkpointNumber: fileNumber, firstLogNumber: fileNumber });
       const oldCheckpoint = this.#checkpointNumber;

@@ -2,6 +2,8 @@ import type { FileSystem } from '@lockstep/base';
 import { KvCorruptionError } from '../errors/kv-corruption-error.js';
 import type { WriteOp } from '../types.js';
 import { compareBytes } from './compare-bytes.js';
+import { StoreIterator } from './store-iterator.js';
+import type { VersionedStore } from './versioned-store.js';
 import { writeFileDurably } from './durable-file.js';
 import type { CoordinatorMark } from './log-writer.js';
 import {
@@ -48,6 +50,28 @@ export function encodeEntries(entries: readonly CheckpointEntry[]): Uint8Array {
     w.u64(e.seq);
   }
   return w.finish();
+}
+
+/**
+ * The entry frames of the state at `seq` (which the caller keeps pinned), in key order: each
+ * call encodes about `chunkBytes` of keys and values — one bounded synchronous step. Every
+ * value still current is moved to a fresh slab on the way (see ValueArena).
+ */
+export function checkpointChunks(store: VersionedStore, seq: number, chunkBytes: number): () => { frame: Uint8Array; entries: number } | undefined {
+  const pin = { sequence: () => seq, refresh: () => undefined, release: () => undefined };
+  const iterator = new StoreIterator(store, {}, pin, () => undefined);
+  return () => {
+    const entries: CheckpointEntry[] = [];
+    let bytes = 0;
+    while (bytes < chunkBytes) {
+      const entry = iterator.nextRecord();
+      if (entry === undefined) break;
+      entries.push(entry);
+      if (entry.record.value === entry.value) store.compactValue(entry.record);
+      bytes += entry.key.length + entry.value.length + 16;
+    }
+    return entries.length === 0 ? undefined : { frame: encodeEntries(entries), entries: entries.length };
+  };
 }
 
 /**
