@@ -64,7 +64,7 @@ describe('compileSelect agrees with a brute-force evaluation (property)', () => 
           const [orderCol, dir] = order.split(' ') as [string, string | undefined];
           const oc = t.findColumn(orderCol);
           const cmp = (a: SqlValue, b: SqlValue) => (a === null || b === null ? (a === null ? (b === null ? 0 : -1) : 1) : compareSqlValues(a, b)!);
-          let expected = rows.filter((r) => filter(r, ctx(params))).sort((a, b) => (dir === 'DESC' ? -cmp(a[oc]!, b[oc]!) : cmp(a[oc]!, b[oc]!)) || (a[0] as number) - (b[0] as number));
+          let expected = rows.filter((r) => filter(r, ctx(params))).sort((a, b) => (dir === 'DESC' ? -cmp(a[oc]!, b[oc]!) : cmp(a[oc]!, b[oc]!)) || a[0] - b[0]);
           if (limit !== undefined) expected = expected.slice(limit[1], limit[1] + limit[0]);
           expect(got, sql).toEqual(expected);
         },
