@@ -399,6 +399,7 @@ export class BinlogEventDecoder {
   #postHeaderLengths: readonly number[] = MARIADB_10_11_POST_HEADER_LENGTHS;
   readonly #tables: TableMapCache;
   readonly #reader = new ByteReader(new Uint8Array(0), 0, 0);
+  readonly #header: { -readonly [K in keyof EventHeader]: EventHeader[K] } = { timestamp: 0, serverId: 0, logPos: 0, flags: 0 };
   /** Raw bytes of the last table map per table id, to reuse its decoded columns when repeated. */
   readonly #tableMapBytes = new Map<number, Uint8Array>();
 
@@ -475,12 +476,12 @@ export class BinlogEventDecoder {
     r.reset(buf, at + COMMON_HEADER_LENGTH, end);
     // Every event object is one literal with the header fields written out: object spreads
     // here (`{ ...header, ...body }` or `{ ...h, kind }`) cost more than decoding the rows.
-    const header: EventHeader = {
-      timestamp: (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) + buf[at + 3]! * 0x1000000,
-      serverId: (buf[at + 5]! | (buf[at + 6]! << 8) | (buf[at + 7]! << 16)) + buf[at + 8]! * 0x1000000,
-      logPos: (buf[at + 13]! | (buf[at + 14]! << 8) | (buf[at + 15]! << 16)) + buf[at + 16]! * 0x1000000,
-      flags: buf[at + 17]! | (buf[at + 18]! << 8),
-    };
+    // One scratch header per decoder (the event literals copy its fields): no allocation.
+    const header = this.#header;
+    header.timestamp = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) + buf[at + 3]! * 0x1000000;
+    header.serverId = (buf[at + 5]! | (buf[at + 6]! << 8) | (buf[at + 7]! << 16)) + buf[at + 8]! * 0x1000000;
+    header.logPos = (buf[at + 13]! | (buf[at + 14]! << 8) | (buf[at + 15]! << 16)) + buf[at + 16]! * 0x1000000;
+    header.flags = buf[at + 17]! | (buf[at + 18]! << 8);
     const event = this.#decodeBody(r, typeCode, isFde ? at + size : end, header);
     return { event, file: this.file, position: fileOffset, size, typeCode };
   }
@@ -656,18 +657,32 @@ function tableMapEvent(h: EventHeader, m: TableMapBody): EventOf<'tableMap'> {
 const ALL_PRESENT: boolean[][] = [];
 
 function readBitmap(r: ByteReader, count: number, bytes: number): boolean[] {
-  const raw = r.bytes(bytes);
-  if (count < 64 && raw.every((b, i) => b === (i === bytes - 1 && count % 8 !== 0 ? (1 << count % 8) - 1 : 0xff))) {
-    const shared = ALL_PRESENT[count] ?? Object.freeze(new Array<boolean>(count).fill(true));
-    ALL_PRESENT[count] = shared as boolean[];
-    return shared as boolean[];
+  const at = r.pos;
+  r.need(bytes);
+  r.pos += bytes;
+  const buf = r.buf;
+  if (count < 64) {
+    let full = true;
+    for (let i = 0; i < bytes; i++) {
+      const want = i === bytes - 1 && count % 8 !== 0 ? (1 << count % 8) - 1 : 0xff;
+      if ((buf[at + i]! & want) !== want) {
+        full = false;
+        break;
+      }
+    }
+    if (full) {
+      const shared = ALL_PRESENT[count] ?? Object.freeze(new Array<boolean>(count).fill(true));
+      ALL_PRESENT[count] = shared as boolean[];
+      return shared as boolean[];
+    }
   }
   const bits = new Array<boolean>(count);
-  for (let i = 0; i < count; i++) bits[i] = (raw[i >> 3]! & (1 << (i & 7))) !== 0;
+  for (let i = 0; i < count; i++) bits[i] = (buf[at + (i >> 3)]! & (1 << (i & 7))) !== 0;
   return bits;
 }
 
 function countTrue(bits: readonly boolean[]): number {
+  if (bits === ALL_PRESENT[bits.length]) return bits.length;
   let n = 0;
   for (const b of bits) if (b) n++;
   return n;
