@@ -9,13 +9,15 @@ import { describeMachine, machineLine } from './machine.js';
 import { docsDir } from './paths.js';
 import { e2eResults, renderE2eMarkdown, type FlavorOutcome } from './e2e/e2e-report.js';
 import { runServerSuite, type SuiteOptions } from './e2e/server-suite.js';
+import { runSmoke } from './e2e/smoke.js';
 import { LockstepFlavor } from './servers/lockstep.js';
 import { MariaDbFlavor } from './servers/mariadb.js';
 import { killAllStartedServers } from './servers/server-process.js';
 import type { ServerFlavor } from './servers/types.js';
 
 const quick = process.argv.includes('--quick');
-const command = `npm run bench:mariadb -w @lockstep/bench${quick ? ' -- --quick' : ''}`;
+const smoke = process.argv.includes('--smoke');
+const command = `npm run bench:mariadb -w @lockstep/bench${quick ? ' -- --quick' : smoke ? ' -- --smoke' : ''}`;
 const threads = 16;
 const started = performance.now();
 
@@ -64,10 +66,14 @@ async function runFlavor(flavor: ServerFlavor): Promise<FlavorOutcome> {
 try {
   const machine = describeMachine();
   console.log(`machine: ${machineLine(machine)}`);
+  if (smoke) {
+    await runSmoke([new MariaDbFlavor(), new LockstepFlavor()], machine);
+    process.exit(process.exitCode ?? 0);
+  }
   const outcomes = [await runFlavor(new MariaDbFlavor()), await runFlavor(new LockstepFlavor())];
   const seconds = (performance.now() - started) / 1000;
   const markdown = renderE2eMarkdown(outcomes, threads);
-  console.log(`\n${markdown}`);
+  console.log(`\n<!-- e2e-begin -->\n${markdown}\n<!-- e2e-end -->`);
   console.log(`${quick ? 'quick run' : 'full run'} in ${seconds.toFixed(0)} s; machine: ${machineLine(machine)}`);
   if (!quick) {
     mkdirSync(docsDir, { recursive: true });

@@ -1,4 +1,5 @@
 import type { MachineDescription } from './machine.js';
+import { latencyFigures, peerRatios } from './ratios.js';
 
 /** The one JSON line every package benchmark ends with. */
 export interface BenchResultLine {
@@ -46,18 +47,58 @@ function formatValue(value: number): string {
   return value.toPrecision(3);
 }
 
-/** docs/benchmarks.md: the machine, the command, and each package's table and figures. */
-export function renderMarkdown(machine: MachineDescription, runs: readonly PackageRun[], command: string, date: Date): string {
+export interface ChartLink {
+  readonly title: string;
+  /** Paths relative to docs/. */
+  readonly svg: string;
+  readonly png: string;
+}
+
+export interface ReportExtras {
+  readonly charts?: readonly ChartLink[];
+  /** The end-to-end section (bench:mariadb tables), or why it did not run. */
+  readonly endToEnd?: string;
+}
+
+/** docs/benchmarks.md: the machine, the command, charts, ratios vs peers, latencies, end-to-end runs, and each package's table and figures. */
+export function renderMarkdown(machine: MachineDescription, runs: readonly PackageRun[], command: string, date: Date, extras: ReportExtras = {}): string {
   const out: string[] = [];
   out.push('# Lockstep benchmarks', '');
-  out.push(`Produced by \`${command}\` on ${date.toISOString().slice(0, 10)}. Every comparison below ran in the same process run as its peer.`, '');
+  out.push(`Produced by \`${command}\` on ${date.toISOString().slice(0, 10)}. Every comparison below ran in the same process run as its peer. The machine is shared with other work (see the load average), so figures move by tens of percent between runs; ratios measured in one run are steadier than absolute figures.`, '');
   out.push('## Machine', '');
-  out.push('| CPU | cores | memory | OS | Node | fsync p50 / p99 (4 KiB write + fdatasync) |');
-  out.push('| --- | --- | --- | --- | --- | --- |');
-  out.push(`| ${machine.cpu} | ${machine.cores} | ${machine.memoryGiB} GiB | ${machine.os} | ${machine.node} | ${machine.fsyncP50Ms.toFixed(2)} ms / ${machine.fsyncP99Ms.toFixed(2)} ms |`, '');
+  out.push('| CPU | cores | memory | OS | Node | fsync p50 / p99 (4 KiB write + fdatasync) | load average at start |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  out.push(`| ${machine.cpu} | ${machine.cores} | ${machine.memoryGiB} GiB | ${machine.os} | ${machine.node} | ${machine.fsyncP50Ms.toFixed(2)} ms / ${machine.fsyncP99Ms.toFixed(2)} ms | ${machine.loadAverage.join(' ')} |`, '');
+  const results = runs.map((r) => r.result).filter((r): r is BenchResultLine => r !== undefined);
+  const failed = runs.filter((r) => !r.ok);
+  if (failed.length > 0) out.push(`**Failed in this run:** ${failed.map((r) => r.workspace).join(', ')} (their output is in their sections below).`, '');
+
+  if (extras.charts !== undefined && extras.charts.length > 0) {
+    out.push('## Charts', '');
+    for (const chart of extras.charts) out.push(`### ${chart.title}`, '', `![${chart.title}](${chart.svg})`, '', `[PNG](${chart.png}) · [SVG](${chart.svg})`, '');
+  }
+
+  const ratios = peerRatios(results);
+  if (ratios.length > 0) {
+    out.push('## Ratios vs peers (same run)', '');
+    out.push('| package | comparison | ours | peer | unit | ratio |', '| --- | --- | --- | --- | --- | --- |');
+    for (const r of ratios) out.push(`| ${r.package} | ${r.comparison} | ${formatValue(r.ours)} | ${formatValue(r.peer)} | ${r.unit} | ${(r.ours / r.peer).toFixed(2)}x |`);
+    out.push('');
+  }
+  const latencies = latencyFigures(results);
+  if (latencies.length > 0) {
+    out.push('## Latencies (p50 / p95 / p99)', '');
+    out.push('| package | figure | value | unit |', '| --- | --- | --- | --- |');
+    for (const l of latencies) out.push(`| ${l.package} | ${l.name} | ${formatValue(l.value)} | ${l.unit} |`);
+    out.push('');
+  }
+  if (extras.endToEnd !== undefined) out.push('## End to end: real servers over the wire', '', extras.endToEnd, '');
+
+  out.push('## Each package', '');
   for (const run of runs) {
-    out.push(`## ${run.workspace}`, '');
+    out.push(`### ${run.workspace}`, '');
     if (!run.ok) out.push(`**The benchmark failed** after ${run.seconds.toFixed(0)} s; its output is below.`, '');
+    out.push(`Ran in ${run.seconds.toFixed(0)} s.`, '');
     out.push('```', run.humanOutput, '```', '');
     if (run.result !== undefined) {
       out.push('| figure | value | unit |', '| --- | --- | --- |');

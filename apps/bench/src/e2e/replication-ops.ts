@@ -53,8 +53,8 @@ export class ReplicationStoppedError extends Error {
 async function checkReplicaHealthy(replica: Connection): Promise<void> {
   const status = await slaveStatus(replica);
   if (status === undefined) throw new ReplicationStoppedError('SHOW SLAVE STATUS is empty: the replica is not configured');
-  const sqlError = String(status.Last_SQL_Error ?? '');
-  const ioError = String(status.Last_IO_Error ?? '');
+  const sqlError = typeof status.Last_SQL_Error === 'string' ? status.Last_SQL_Error : '';
+  const ioError = typeof status.Last_IO_Error === 'string' ? status.Last_IO_Error : '';
   if (status.Slave_SQL_Running === 'No' || sqlError !== '') throw new ReplicationStoppedError(`replica SQL thread stopped: ${sqlError}`);
   if (ioError !== '' && status.Slave_IO_Running === 'No') throw new ReplicationStoppedError(`replica I/O thread stopped: ${ioError}`);
 }

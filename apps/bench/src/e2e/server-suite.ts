@@ -206,15 +206,17 @@ async function measureLag(primary: ServerHandle, primarySql: Connection, replica
   const retriedBefore = await retriedTransactions(replicaSql);
   const samples: LagSample[] = [];
   const load = sysbenchRun(primary, { script: 'oltp_write_only', threads: options.threads, timeSeconds: options.lagSeconds, tableSize: options.tableSize, seed: 13, timeoutMs: options.lagSeconds * 1000 + SYSBENCH_SLACK_MS });
-  let loadDone = false;
+  // An object, so the loop below re-reads what the promise callbacks set.
+  const progress = { loadDone: false };
   void load.then(
-    () => (loadDone = true),
-    () => (loadDone = true),
+    () => (progress.loadDone = true),
+    () => (progress.loadDone = true),
   );
+  const loadDone = (): boolean => progress.loadDone;
   const t0 = performance.now();
-  for (let second = 1; !loadDone && second <= options.lagSeconds + 5; second++) {
+  for (let second = 1; !loadDone() && second <= options.lagSeconds + 5; second++) {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + second * 1000 - performance.now())));
-    if (loadDone) break;
+    if (loadDone()) break;
     const [primaryPos, replicaPos, status] = await Promise.all([gtidBinlogPos(primarySql), gtidSlavePos(replicaSql), slaveStatus(replicaSql)]);
     const behind = status?.Seconds_Behind_Master;
     samples.push({ second, secondsBehindMaster: behind === null || behind === undefined ? null : Number(behind), gtidDistance: gtidDistance(parseGtidPosition(primaryPos), parseGtidPosition(replicaPos)) });

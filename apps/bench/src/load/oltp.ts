@@ -71,7 +71,7 @@ const PAD_TEMPLATE = '###########-###########-###########-###########-##########
 
 function fillTemplate(random: SeededRandom, template: string): string {
   let out = '';
-  for (let i = 0; i < template.length; i++) out += template[i] === '#' ? String.fromCharCode(48 + (random.nextUint32() % 10)) : template[i];
+  for (let i = 0; i < template.length; i++) out += template[i] === '#' ? String.fromCharCode(48 + (random.nextUint32() % 10)) : template[i]!;
   return out;
 }
 

@@ -12,6 +12,7 @@ export function ensureApt(packages: readonly string[]): AptOutcome {
   const script = join(repositoryRoot, 'scripts', 'ensure-apt.sh');
   const result = spawnSync('bash', [script, ...packages], { encoding: 'utf8', timeout: 15 * 60_000 });
   if (result.status === 0) return { ok: true };
-  const reason = (result.stderr || result.stdout || result.error?.message || `exit status ${String(result.status)}`).trim();
+  const output = `${result.stderr}${result.stdout}`.trim();
+  const reason = output !== '' ? output : (result.error?.message ?? `exit status ${String(result.status)}`);
   return { ok: false, reason: `scripts/ensure-apt.sh ${packages.join(' ')} failed: ${reason}` };
 }

@@ -88,7 +88,7 @@ export class LockstepFlavor implements ServerFlavor {
         });
       } catch (error) {
         lastError = error;
-        if (!(error instanceof ServerStartError) || !/EADDRINUSE/.test(error.logTail)) throw error;
+        if (!(error instanceof ServerStartError) || !error.logTail.includes('EADDRINUSE')) throw error;
       }
     }
     throw lastError;

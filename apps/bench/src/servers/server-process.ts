@@ -134,7 +134,11 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerHa
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       exited.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SERVER_STOP_TIMEOUT_MS))),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          resolve(true);
+        }, SERVER_STOP_TIMEOUT_MS);
+      }),
     ]);
     clearTimeout(timer);
     if (timedOut) {
