@@ -258,15 +258,15 @@ function buildPlan(table: TableSchema, chosen: Candidate, conjuncts: readonly Ex
       if (values.length === 0) return { ranges: [], exact: true };
       eqValues.push(values);
     }
-    const eqSample = eqValues.map((vs) => vs[0]!);
-    const prefixLength = codec.encode(eqSample).length;
-    // Bounds of one column compare by the bytes of that column's encoding alone.
-    const encodeBound = (v: SqlValue): Uint8Array => codec.encode([...eqSample, v]).subarray(prefixLength);
     // Range column: the tightest lower and upper bound, compared as encoded bytes.
     let lower: { key: SqlValue; inclusive: boolean } | undefined;
     let upper: { key: SqlValue; inclusive: boolean } | undefined;
     let rangeEmpty = false;
     if (rangeColumn !== undefined) {
+      const eqSample = eqValues.map((vs) => vs[0]!);
+      const prefixLength = codec.encode(eqSample).length;
+      // Bounds of one column compare by the bytes of that column's encoding alone.
+      const encodeBound = (v: SqlValue): Uint8Array => codec.encode([...eqSample, v]).subarray(prefixLength);
       const type = columns[rangeColumn]!.type;
       const bounds: { side: 'lower' | 'upper'; inclusive: boolean; source: ValueSource }[] = [];
       for (const p of chosen.rangePredicates) {
@@ -345,13 +345,19 @@ function tighter(
   return side === 'lower' ? (c > 0 ? candidate : current) : c < 0 ? candidate : current;
 }
 
-function* cartesian(lists: readonly (readonly SqlValue[])[]): Generator<SqlValue[]> {
-  if (lists.length === 0) {
-    yield [];
-    return;
+/** Every combination of one value per list (the lists are small: their product is bounded by MAX_ACCESS_POINTS). */
+function cartesian(lists: readonly (readonly SqlValue[])[]): SqlValue[][] {
+  let out: SqlValue[][] = [[]];
+  for (const list of lists) {
+    if (list.length === 1) {
+      for (const combo of out) combo.push(list[0]!);
+      continue;
+    }
+    const next: SqlValue[][] = [];
+    for (const combo of out) for (const v of list) next.push([...combo, v]);
+    out = next;
   }
-  const [first, ...rest] = lists;
-  for (const v of first!) for (const tail of cartesian(rest)) yield [v, ...tail];
+  return out;
 }
 
 function concat(prefix: Uint8Array, byte: number): Uint8Array {
