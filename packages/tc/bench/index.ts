@@ -1,13 +1,13 @@
 // Group commit through the real binlog on real files, with the real kv engine (through
 // txn transactions) as participant: commits/s and commits per fsync at several
 // concurrencies, beside a naive fsync-per-commit baseline, the fsync-bound limit
-// (measured fsync rate x committers) and the CPU-bound rate (the same stack on the
-// in-memory SimFileSystem: no I/O at all), in one run.
+// (measured fsync rate x committers) and the CPU-bound rate (the same stack and writes
+// with every fsync skipped), in one run.
 // Usage: npm run bench -w @lockstep/tc [-- --quick]
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { nodeFileSystem, SimFileSystem, type FileHandle, type FileSystem } from '@lockstep/base';
+import { nodeFileSystem, type FileHandle, type FileSystem } from '@lockstep/base';
 import type { EventInput } from '@lockstep/binlog';
 import { KvStore } from '@lockstep/kv';
 import { TransactionDb, indexKey } from '@lockstep/txn';
@@ -61,43 +61,51 @@ async function naive(concurrency: number): Promise<number> {
 }
 
 /**
- * The real file system with synchronous writes (a `writeSync` on the event loop instead of
- * a thread-pool round trip); syncs stay asynchronous. The experiment the README names.
+ * The real file system, optionally with synchronous writes (a `writeSync` on the event
+ * loop instead of a thread-pool round trip — the experiment the README named) and
+ * optionally with every fsync skipped (the CPU-bound rate: the same stack and the same
+ * write calls, no waiting for the disk).
  */
-const syncWriteFileSystem: FileSystem = {
-  readFile: (p) => nodeFileSystem.readFile(p),
-  writeFile: (p, d) => nodeFileSystem.writeFile(p, d),
-  rename: (a, b) => nodeFileSystem.rename(a, b),
-  unlink: (p) => nodeFileSystem.unlink(p),
-  readdir: (p) => nodeFileSystem.readdir(p),
-  mkdir: (p, o) => nodeFileSystem.mkdir(p, o),
-  stat: (p) => nodeFileSystem.stat(p),
-  exists: (p) => nodeFileSystem.exists(p),
-  syncDir: (p) => nodeFileSystem.syncDir(p),
-  rm: (p, o) => nodeFileSystem.rm(p, o),
-  async open(path, options): Promise<FileHandle> {
-    const handle = await nodeFileSystem.open(path, options);
-    if (options?.readOnly === true) return handle;
-    const fd = openSync(path, 'r+');
-    return {
-      path: handle.path,
-      read: (b, o, l, p) => handle.read(b, o, l, p),
-      write: (data, position) => {
-        writeSync(fd, data, 0, data.length, position);
-        return Promise.resolve();
-      },
-      append: (data) => handle.append(data),
-      sync: () => handle.sync(),
-      datasync: () => handle.datasync(),
-      truncate: (l) => handle.truncate(l),
-      size: () => handle.size(),
-      close: async () => {
-        closeSync(fd);
-        await handle.close();
-      },
-    };
-  },
-};
+function realFs(options: { readonly syncWrites: boolean; readonly skipSyncs: boolean }): FileSystem {
+  const { syncWrites, skipSyncs } = options;
+  return {
+    readFile: (p) => nodeFileSystem.readFile(p),
+    writeFile: (p, d) => nodeFileSystem.writeFile(p, d),
+    rename: (a, b) => nodeFileSystem.rename(a, b),
+    unlink: (p) => nodeFileSystem.unlink(p),
+    readdir: (p) => nodeFileSystem.readdir(p),
+    mkdir: (p, o) => nodeFileSystem.mkdir(p, o),
+    stat: (p) => nodeFileSystem.stat(p),
+    exists: (p) => nodeFileSystem.exists(p),
+    syncDir: (p) => (skipSyncs ? Promise.resolve() : nodeFileSystem.syncDir(p)),
+    rm: (p, o) => nodeFileSystem.rm(p, o),
+    async open(path, openOptions): Promise<FileHandle> {
+      const handle = await nodeFileSystem.open(path, openOptions);
+      const fd = syncWrites && openOptions?.readOnly !== true ? openSync(path, 'r+') : undefined;
+      return {
+        path: handle.path,
+        read: (b, o, l, p) => handle.read(b, o, l, p),
+        write: (data, position) => {
+          if (fd === undefined) return handle.write(data, position);
+          writeSync(fd, data, 0, data.length, position);
+          return Promise.resolve();
+        },
+        append: (data) => handle.append(data),
+        sync: () => (skipSyncs ? Promise.resolve() : handle.sync()),
+        datasync: () => (skipSyncs ? Promise.resolve() : handle.datasync()),
+        truncate: (l) => handle.truncate(l),
+        size: () => handle.size(),
+        close: async () => {
+          if (fd !== undefined) closeSync(fd);
+          await handle.close();
+        },
+      };
+    },
+  };
+}
+const asyncWriteFs = realFs({ syncWrites: false, skipSyncs: false });
+const syncWriteFs = realFs({ syncWrites: true, skipSyncs: false });
+const noSyncFs = realFs({ syncWrites: true, skipSyncs: true });
 
 type Workload = 'noop' | 'rows';
 const tableMap: EventInput = {
@@ -122,7 +130,7 @@ interface Measured {
 
 /** Closed-loop committers through the whole stack: txn transaction → logAndOrder (binlog group, commitOrdered into kv). */
 async function grouped(fs: FileSystem, concurrency: number, workload: Workload): Promise<Measured> {
-  const base = fs instanceof SimFileSystem ? `/run-${runs++}` : join(dir, `run-${runs++}`);
+  const base = join(dir, `run-${runs++}`);
   await fs.mkdir(base, { recursive: true });
   const store = await KvStore.open(join(base, 'kv'), { fs });
   const db = new TransactionDb(store, { maxTransactions: 100_000 });
@@ -171,15 +179,15 @@ async function grouped(fs: FileSystem, concurrency: number, workload: Workload):
 const fsyncs = await fsyncRate();
 console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, load ${machine.loadavg.join(' ')}`);
 console.log(`fsync (append 64 B + fdatasync) on ${tmpdir()}: ${fsyncs.toFixed(0)}/s; ${durationMs} ms per point\n`);
-console.log('workload | committers | naive commits/s | group commits/s | commits/fsync | p99 ms | group, sync write | fsync x committers | CPU-bound (no I/O) | group / min(both) | sync write / min(both)');
-console.log('-------- | ---------- | --------------- | --------------- | ------------- | ------ | ----------------- | ------------------ | ------------------ | ----------------- | ----------------------');
+console.log('workload | committers | naive commits/s | group commits/s | commits/fsync | p99 ms | group, sync write | fsync x committers | CPU-bound (no fsync) | group / min(both) | sync write / min(both)');
+console.log('-------- | ---------- | --------------- | --------------- | ------------- | ------ | ----------------- | ------------------ | -------------------- | ----------------- | ----------------------');
 const results: Record<string, { value: number; unit: string }> = { fsync_rate: { value: fsyncs, unit: 'fsync/s' } };
 for (const workload of ['noop', 'rows'] as const) {
   for (const c of concurrencies) {
     const n = await naive(c);
-    const g = await grouped(nodeFileSystem, c, workload);
-    const w = await grouped(syncWriteFileSystem, c, workload);
-    const cpu = await grouped(new SimFileSystem(), c, workload);
+    const g = await grouped(asyncWriteFs, c, workload);
+    const w = await grouped(syncWriteFs, c, workload);
+    const cpu = await grouped(noSyncFs, c, workload);
     const limit = Math.min(fsyncs * c, cpu.rate);
     console.log(
       `${workload.padEnd(8)} | ${String(c).padStart(10)} | ${n.toFixed(0).padStart(15)} | ${g.rate.toFixed(0).padStart(15)} | ${g.perFsync.toFixed(1).padStart(13)} | ${g.p99.toFixed(2).padStart(6)} | ${w.rate.toFixed(0).padStart(17)} | ${(fsyncs * c).toFixed(0).padStart(18)} | ${cpu.rate.toFixed(0).padStart(18)} | ${(g.rate / limit).toFixed(2).padStart(17)} | ${(w.rate / limit).toFixed(2).padStart(22)}`,
