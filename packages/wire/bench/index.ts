@@ -10,6 +10,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
+import { codecNsPerOp } from './codec.js';
 
 if (!existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))) {
   console.error('@lockstep/wire bench: build first (npm run build -w @lockstep/wire); the servers run the built package');
@@ -95,6 +96,16 @@ const machine = {
 console.log(`machine: ${JSON.stringify(machine)}${quick ? ' (quick run)' : ''}`);
 
 const results: Record<string, { value: number; unit: string }> = {};
+
+// 1. The codec alone (no sockets): what decoding an execute and encoding its answer costs.
+const wire = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof import('../src/index.js');
+const codec = codecNsPerOp(wire, quick ? 20_000 : 300_000);
+console.log('| codec only (decode COM_STMT_EXECUTE + encode a one-row binary result) | ns/op |\n|---|---:|');
+console.log(`| lockstep | ${codec.lockstep.toFixed(0)} |\n| mysql2's server-side packet classes | ${codec.mysql2.toFixed(0)} (${(codec.mysql2 / codec.lockstep).toFixed(1)}x) |\n`);
+results.codec_execute_lockstep = { value: Math.round(codec.lockstep), unit: 'ns/op' };
+results.codec_execute_mysql2 = { value: Math.round(codec.mysql2), unit: 'ns/op' };
+
+// 2. Over loopback, servers in child processes.
 const table: string[] = ['| workload | server | round trips/s | server CPU µs/query | CPU above raw |', '|---|---|---:|---:|---:|'];
 const median = (xs: number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);

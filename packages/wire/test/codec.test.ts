@@ -227,6 +227,25 @@ describe('binary values', () => {
     expect(() => readStmtExecuteParams(new PacketReader(none.take()), 10, undefined)).toThrow(/none were bound before/);
   });
 
+  it('re-sent identical parameter types reuse the decoded types; changed ones are decoded afresh', () => {
+    const packet = (type: number, flag: number): PacketReader => {
+      const w = new PacketWriter();
+      w.u8(0).u8(1).u8(type).u8(flag);
+      if (type === ColumnType.LONGLONG) w.i64(-1n);
+      else w.u8(0xff);
+      return new PacketReader(w.take());
+    };
+    const first = readStmtExecuteParams(packet(ColumnType.LONGLONG, 0), 1, undefined);
+    const same = readStmtExecuteParams(packet(ColumnType.LONGLONG, 0), 1, first.types);
+    expect(same.types).toBe(first.types);
+    expect(same.params).toEqual([-1n]);
+    const unsigned = readStmtExecuteParams(packet(ColumnType.LONGLONG, 0x80), 1, first.types);
+    expect(unsigned.types).not.toBe(first.types);
+    expect(unsigned.params).toEqual([18446744073709551615n]);
+    const tiny = readStmtExecuteParams(packet(ColumnType.TINY, 0), 1, first.types);
+    expect(tiny.params).toEqual([-1]);
+  });
+
   it('bad parameter types and lengths are MalformedPacketError', () => {
     const w = new PacketWriter();
     w.u8(0).u8(1).u8(0x77).u8(0);

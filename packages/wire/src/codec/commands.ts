@@ -43,13 +43,18 @@ export function readStmtExecuteParams(
   const bound = r.u8('new_params_bound_flag');
   let types: readonly ParameterType[];
   if (bound === 1) {
-    const fresh: ParameterType[] = new Array<ParameterType>(paramCount);
-    for (let i = 0; i < paramCount; i++) {
-      const type = r.u8(`parameter ${i} type`);
-      const flag = r.u8(`parameter ${i} flag`);
-      fresh[i] = { type, unsigned: (flag & 0x80) !== 0 };
+    const at = r.offset;
+    r.skip(paramCount * 2, 'parameter types');
+    if (previousTypes?.length === paramCount && sameTypes(r.buffer, at, previousTypes)) {
+      // Clients re-send the same types on every execute: keep the decoded array.
+      types = previousTypes;
+    } else {
+      const fresh: ParameterType[] = new Array<ParameterType>(paramCount);
+      for (let i = 0; i < paramCount; i++) {
+        fresh[i] = { type: r.buffer[at + 2 * i]!, unsigned: (r.buffer[at + 2 * i + 1]! & 0x80) !== 0 };
+      }
+      types = fresh;
     }
-    types = fresh;
   } else if (bound === 0) {
     if (previousTypes === undefined) throw new MalformedPacketError('COM_STMT_EXECUTE without parameter types, and none were bound before');
     types = previousTypes;
@@ -71,6 +76,14 @@ export function readStmtExecuteParams(
     params[i] = readBinaryValue(r, t.type, t.unsigned, `parameter ${i}`);
   }
   return { params, types };
+}
+
+function sameTypes(buffer: Buffer, at: number, types: readonly ParameterType[]): boolean {
+  for (let i = 0; i < types.length; i++) {
+    const t = types[i]!;
+    if (buffer[at + 2 * i] !== t.type || (buffer[at + 2 * i + 1]! & 0x80) !== (t.unsigned ? 0x80 : 0)) return false;
+  }
+  return true;
 }
 
 /** COM_REGISTER_SLAVE's fields. */

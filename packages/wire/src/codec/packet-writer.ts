@@ -3,6 +3,7 @@ import { MAX_FRAME_PAYLOAD } from '../constants.js';
 
 const HEADER_BYTES = 4;
 const SMALL_COPY_BYTES = 2048;
+const SHORT_ASCII_CHARS = 32;
 
 /**
  * Builds one or more framed packets into a single growable buffer so a whole response
@@ -56,8 +57,11 @@ export class PacketWriter {
     const payloadLength = this.#pos - start - HEADER_BYTES;
     this.#packetStart = -1;
     if (payloadLength < MAX_FRAME_PAYLOAD) {
-      this.#buf.writeUIntLE(payloadLength, start, 3);
-      this.#buf[start + 3] = this.sequenceId;
+      const buf = this.#buf;
+      buf[start] = payloadLength & 0xff;
+      buf[start + 1] = (payloadLength >>> 8) & 0xff;
+      buf[start + 2] = payloadLength >>> 16;
+      buf[start + 3] = this.sequenceId;
       this.sequenceId = (this.sequenceId + 1) & 0xff;
       return this;
     }
@@ -109,8 +113,11 @@ export class PacketWriter {
 
   u16(value: number): this {
     this.#ensure(2);
-    this.#buf.writeUInt16LE(value & 0xffff, this.#pos);
-    this.#pos += 2;
+    const buf = this.#buf;
+    const at = this.#pos;
+    buf[at] = value & 0xff;
+    buf[at + 1] = (value >>> 8) & 0xff;
+    this.#pos = at + 2;
     return this;
   }
 
@@ -130,8 +137,13 @@ export class PacketWriter {
 
   u32(value: number): this {
     this.#ensure(4);
-    this.#buf.writeUInt32LE(value >>> 0, this.#pos);
-    this.#pos += 4;
+    const buf = this.#buf;
+    const at = this.#pos;
+    buf[at] = value & 0xff;
+    buf[at + 1] = (value >>> 8) & 0xff;
+    buf[at + 2] = (value >>> 16) & 0xff;
+    buf[at + 3] = (value >>> 24) & 0xff;
+    this.#pos = at + 4;
     return this;
   }
 
@@ -216,8 +228,26 @@ export class PacketWriter {
   }
 
   lenencString(value: string): this {
+    const length = value.length;
+    // Fastest path: short ASCII strings are copied char by char (cheaper than a UTF-8 encoder call).
+    if (length <= SHORT_ASCII_CHARS) {
+      this.#ensure(1 + length);
+      const buf = this.#buf;
+      const at = this.#pos;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buf[at + 1 + i] = code;
+      }
+      if (i === length) {
+        buf[at] = length;
+        this.#pos = at + 1 + length;
+        return this;
+      }
+    }
     // Fast path: short strings write in place behind a one-byte prefix.
-    if (value.length * 3 < 0xfb) {
+    if (length * 3 < 0xfb) {
       this.#ensure(1 + value.length * 3);
       const written = this.#buf.write(value, this.#pos + 1, 'utf8');
       this.#buf[this.#pos] = written;
