@@ -38,8 +38,12 @@ export function peerRatios(lines: readonly BenchResultLine[]): PeerRatio[] {
         break;
       case '@lockstep/tc':
         for (const name of Object.keys(r)) {
-          const match = /^group_commit_(\d+)$/.exec(name);
-          if (match !== null) pair(out, p, r, `${match[1]!} committers: group commit vs one fsync per commit`, name, `naive_${match[1]!}`);
+          const match = /^(?:([a-z]+)_)??group_commit_(\d+)$/.exec(name);
+          if (match === null) continue;
+          const prefix = match[1] === undefined ? '' : `${match[1]}_`;
+          const what = match[1] === undefined ? '' : ` (${match[1]})`;
+          pair(out, p, r, `${match[2]!} committers${what}: group commit vs one fsync per commit`, name, `${prefix}naive_${match[2]!}`);
+          pair(out, p, r, `${match[2]!} committers${what}: group commit vs CPU-bound (fsync skipped)`, name, `${prefix}cpu_bound_${match[2]!}`);
         }
         break;
       case '@lockstep/replication':

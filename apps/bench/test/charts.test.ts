@@ -69,9 +69,36 @@ describe('chart data from result lines', () => {
     expect(mariadb.find((p) => p.series === 'MariaDB optimistic' && p.workers === 16)?.rate).toBe(1700);
   });
 
+  it("reads the tc benchmark's per-workload names, preferring row transactions, with the fsync-bound limit", () => {
+    const line: BenchResultLine = {
+      package: '@lockstep/tc',
+      results: {
+        fsync_rate: { value: 300, unit: 'fsync/s' },
+        noop_group_commit_16: { value: 9000, unit: 'commits/s' },
+        noop_commits_per_fsync_16: { value: 16, unit: 'commits/fsync' },
+        rows_group_commit_16: { value: 3000, unit: 'commits/s' },
+        rows_group_commit_sync_write_16: { value: 2900, unit: 'commits/s' },
+        rows_naive_16: { value: 310, unit: 'commits/s' },
+        rows_cpu_bound_16: { value: 7000, unit: 'commits/s' },
+        rows_commits_per_fsync_16: { value: 15, unit: 'commits/fsync' },
+        rows_ratio_to_limit_16: { value: 0.6, unit: 'ratio' },
+      },
+    };
+    const { throughput, perFsync, workload } = commitPoints(line);
+    expect(workload).toBe('rows');
+    expect(throughput.map((p) => [p.series, p.value])).toEqual([
+      ['Lockstep group commit', 3000],
+      ['group commit, synchronous write', 2900],
+      ['one fsync per commit (naive)', 310],
+      ['CPU-bound (same stack, fsync skipped)', 7000],
+      ['fsync-bound limit (fsync/s x committers)', 4800],
+    ]);
+    expect(perFsync.map((p) => p.series)).toEqual(['group commit (noop)', 'group commit (rows)']);
+  });
+
   it('reads commit throughput, commits per fsync and lock bars', () => {
     const { throughput, perFsync } = commitPoints(tc);
-    expect(throughput).toHaveLength(4);
+    expect(throughput).toHaveLength(6); // group and naive at 1 and 16, and the fsync-bound limit at each
     expect(perFsync.map((p) => [p.concurrency, p.value])).toEqual([
       [1, 1],
       [16, 15.2],

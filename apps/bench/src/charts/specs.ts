@@ -66,18 +66,35 @@ function spreadSingletons(points: ApplyPoint[]): ApplyPoint[] {
   return out;
 }
 
-/** @lockstep/tc result names: `group_commit_<c>`, `naive_<c>`, `commits_per_fsync_<c>`. */
-export function commitPoints(line: BenchResultLine): { throughput: CommitPoint[]; perFsync: CommitPoint[] } {
-  const throughput: CommitPoint[] = [];
-  const perFsync: CommitPoint[] = [];
+const TC_SERIES: Record<string, string> = {
+  group_commit: 'Lockstep group commit',
+  group_commit_sync_write: 'group commit, synchronous write',
+  naive: 'one fsync per commit (naive)',
+  cpu_bound: 'CPU-bound (same stack, fsync skipped)',
+};
+
+/**
+ * @lockstep/tc result names: `[<workload>_]group_commit_<c>`, `..._group_commit_sync_write_<c>`,
+ * `..._naive_<c>`, `..._cpu_bound_<c>`, `..._commits_per_fsync_<c>`, and `fsync_rate`.
+ * Throughput is drawn for one workload (`rows` when present: real row events), with the
+ * fsync-bound limit (fsync/s x committers); commits per fsync for every workload.
+ */
+export function commitPoints(line: BenchResultLine): { throughput: CommitPoint[]; perFsync: CommitPoint[]; workload: string | undefined } {
+  const parsed: { workload: string | undefined; kind: string; concurrency: number; value: number }[] = [];
   for (const [name, { value }] of Object.entries(line.results)) {
-    const match = /^(group_commit|naive|commits_per_fsync)_(\d+)$/.exec(name);
+    const match = /^(?:([a-z]+)_)??(group_commit_sync_write|group_commit|naive|cpu_bound|commits_per_fsync)_(\d+)$/.exec(name);
     if (match === null) continue;
-    const concurrency = Number(match[2]);
-    if (match[1] === 'commits_per_fsync') perFsync.push({ series: 'group commit', concurrency, value });
-    else throughput.push({ series: match[1] === 'group_commit' ? 'Lockstep group commit' : 'one fsync per commit (naive)', concurrency, value });
+    parsed.push({ workload: match[1], kind: match[2]!, concurrency: Number(match[3]), value });
   }
-  return { throughput, perFsync };
+  const workloads = [...new Set(parsed.map((p) => p.workload))];
+  const chosen = workloads.includes('rows') ? 'rows' : workloads[0];
+  const throughput: CommitPoint[] = parsed.filter((p) => p.workload === chosen && p.kind !== 'commits_per_fsync').map((p) => ({ series: TC_SERIES[p.kind]!, concurrency: p.concurrency, value: p.value }));
+  const fsyncRate = line.results.fsync_rate?.value;
+  if (fsyncRate !== undefined) {
+    for (const c of [...new Set(throughput.map((p) => p.concurrency))]) throughput.push({ series: 'fsync-bound limit (fsync/s x committers)', concurrency: c, value: fsyncRate * c });
+  }
+  const perFsync: CommitPoint[] = parsed.filter((p) => p.kind === 'commits_per_fsync').map((p) => ({ series: p.workload === undefined ? 'group commit' : `group commit (${p.workload})`, concurrency: p.concurrency, value: p.value }));
+  return { throughput, perFsync, workload: chosen };
 }
 
 /** @lockstep/locktree figures, paired with the peers measured in the same run. */
@@ -113,10 +130,10 @@ export function applyRateSpec(points: readonly ApplyPoint[], title: string, subt
   };
 }
 
-export function commitThroughputSpec(points: readonly CommitPoint[], subtitle: string): TopLevelSpec {
+export function commitThroughputSpec(points: readonly CommitPoint[], title: string, subtitle: string): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'Commit throughput vs concurrent committers (@lockstep/tc)', subtitle },
+    title: { text: title, subtitle },
     width: WIDTH,
     height: HEIGHT,
     data: { values: points.map((p) => ({ ...p })) },

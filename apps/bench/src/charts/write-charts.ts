@@ -38,8 +38,9 @@ export function chartSpecs(results: ResultsByPackage, subtitle: string): { name:
   }
   const tc = results.get('@lockstep/tc');
   if (tc !== undefined) {
-    const { throughput, perFsync } = commitPoints(tc);
-    if (throughput.length > 0) charts.push({ name: 'commit-throughput', title: 'Commit throughput vs concurrency (@lockstep/tc)', spec: commitThroughputSpec(throughput, subtitle) });
+    const { throughput, perFsync, workload } = commitPoints(tc);
+    const title = `Commit throughput vs concurrency (@lockstep/tc${workload === undefined ? '' : `, ${workload} transactions`})`;
+    if (throughput.length > 0) charts.push({ name: 'commit-throughput', title, spec: commitThroughputSpec(throughput, title, subtitle) });
     if (perFsync.length > 0) charts.push({ name: 'commits-per-fsync', title: 'Commits per fsync vs concurrency (@lockstep/tc)', spec: commitsPerFsyncSpec(perFsync, subtitle) });
   }
   const locktree = results.get('@lockstep/locktree');
