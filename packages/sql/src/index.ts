@@ -98,3 +98,22 @@ export { compileSelect, MAX_SORT_ROWS } from './exec/select-query.js';
 export type { CompiledSelect, CompileSelectOptions, ResultColumn, RowSource } from './exec/select-query.js';
 export { compileDelete, compileInsert, compileUpdate } from './exec/write-statements.js';
 export type { CompiledDelete, CompiledInsert, CompiledRowSelection, CompiledUpdate } from './exec/write-statements.js';
+
+// The executor (statements inside transactions) and its contract with the server.
+export type {
+  AdminStatement,
+  CommitRequest,
+  Committer,
+  PreparedStatementInfo,
+  RedoCommit,
+  ResultSetColumn,
+  ServerHooks,
+  SessionInfo,
+  SessionOpenInfo,
+  SqlEngineApi,
+  SqlEngineOptions,
+  SqlSession,
+  StatementResult,
+} from './executor/contract.js';
+export { SqlEngine } from './executor/engine.js';
+export { Session } from './executor/session.js';
