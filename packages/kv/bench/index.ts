@@ -219,7 +219,7 @@ async function measureAll(engines: readonly Engine[]): Promise<Map<string, Resul
 
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(1));
 
-const REPEATS = 2;
+const REPEATS = quick ? 2 : 3;
 const ENGINES: Record<string, () => Promise<Engine>> = { kv: kvEngine, level: levelEngine, lmdb: lmdbEngine };
 
 /** In a child process: load one engine, measure it, print one RESULT line. */
@@ -236,7 +236,7 @@ function main(): Promise<void> {
   console.log(`# @lockstep/kv benchmark${quick ? ' (--quick)' : ''}`);
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load average ${machine.loadavg.join(' ')}`);
   console.log(
-    `each engine runs in its own process (LevelDB's compaction thread and LMDB's writer thread must not steal CPU from another engine's turn), ${REPEATS} times in alternation; the best of the runs is reported`,
+    `each engine runs in its own process (LevelDB's compaction thread and LMDB's writer thread must not steal CPU from another engine's turn), ${REPEATS} times in alternation; the best of the runs is reported (every run is printed)`,
   );
   console.log(`${KEYS} keys of ${KEY_BYTES} bytes, values of ${VALUE_BYTES} bytes; ${READS} random reads; ${WRITES} random writes in batches of ${BATCH}; ${SYNCED_WRITES} synced writes from ${WRITERS} writers\n`);
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -248,7 +248,7 @@ function main(): Promise<void> {
       const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (run.status !== 0 || line === undefined) throw new Error(`benchmark child ${name} failed (status ${run.status}): ${run.stderr}`);
       const r = JSON.parse(line.slice('RESULT '.length)) as Result & { name: string; loadSeconds: number };
-      console.log(`run ${repeat + 1}: ${r.name}: loaded in ${r.loadSeconds.toFixed(1)} s; reads ${fmt(r.readOps)}/s, batched writes ${fmt(r.writeOps)}/s, synced writes ${fmt(r.syncedOps)}/s`);
+      console.log(`run ${repeat + 1} (load average ${loadavg()[0]!.toFixed(1)}): ${r.name}: loaded in ${r.loadSeconds.toFixed(1)} s; reads ${fmt(r.readOps)}/s, batched writes ${fmt(r.writeOps)}/s, synced writes ${fmt(r.syncedOps)}/s`);
       const best = results.get(r.name);
       results.set(r.name, {
         loadSeconds: Math.min(best?.loadSeconds ?? Infinity, r.loadSeconds),
@@ -279,6 +279,7 @@ function main(): Promise<void> {
     json[`${name} synced writes 64 writers`] = { value: Math.round(r.syncedOps), unit: 'ops/s' };
   }
   json['@lockstep/kv writes per fsync 64 writers'] = { value: Math.round((kv.writesPerFsync ?? 0) * 10) / 10, unit: 'writes/fsync' };
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(JSON.stringify({ package: '@lockstep/kv', machine, results: json }));
   return Promise.resolve();
 }

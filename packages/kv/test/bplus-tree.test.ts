@@ -44,6 +44,8 @@ describe('B+ tree', () => {
       const random = new Random(seed);
       const tree = new BPlusTree();
       const model = new Map<string, Uint8Array>();
+      const present: string[] = [];
+      const position = new Map<string, number>();
       for (let phase = 0; phase < 3; phase++) {
         const inserting = phase !== 1;
         for (let step = 0; step < 6000; step++) {
@@ -53,10 +55,22 @@ describe('B+ tree', () => {
           if ((inserting ? random.bool(0.8) : random.bool(0.1)) && !model.has(id)) {
             tree.insert(new KeyRecord(key, key, 1, 0));
             model.set(id, key);
+            position.set(id, present.length);
+            present.push(id);
           } else if (!inserting || random.bool(0.5)) {
-            // Remove a present key most of the time.
-            const victim = model.size > 0 && random.bool(0.9) ? [...model.keys()][random.int(0, model.size - 1)]! : id;
-            expect(tree.remove(model.get(victim) ?? key)).toBe(model.delete(victim));
+            // Remove a present key most of the time (present ids kept in an array for O(1) picks).
+            const victim = present.length > 0 && random.bool(0.9) ? present[random.int(0, present.length - 1)]! : id;
+            const removed = model.delete(victim);
+            expect(tree.remove(Buffer.from(victim, 'hex'))).toBe(removed);
+            if (removed) {
+              const at = position.get(victim)!;
+              const last = present.pop()!;
+              if (last !== victim) {
+                present[at] = last;
+                position.set(last, at);
+              }
+              position.delete(victim);
+            }
           }
           if (step % 1000 === 0) tree.checkInvariants();
         }

@@ -6,8 +6,8 @@ import { KvIoError, KvStore } from '../src/index.js';
 import { contents, History, ProcessFileSystem, runHistory, verifyRecovered } from './crash-harness.js';
 import { tempDir } from './helpers.js';
 
-const CRASH_SEEDS = Number(process.env.KV_CRASH_SEEDS ?? 120);
-const FAULT_SEEDS = Number(process.env.KV_FAULT_SEEDS ?? 120);
+const CRASH_SEEDS = Number(process.env.KV_CRASH_SEEDS ?? 80);
+const FAULT_SEEDS = Number(process.env.KV_FAULT_SEEDS ?? 100);
 
 const smallFiles = { logFileBytes: 2048, checkpointAfterLogBytes: 6000, checkpointChunkBytes: 256 };
 

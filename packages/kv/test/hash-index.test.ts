@@ -9,7 +9,7 @@ describe('HashIndex', () => {
     const random = new Random(5);
     const index = new HashIndex();
     const model = new Map<string, KeyRecord>();
-    for (let step = 0; step < 20_000; step++) {
+    for (let step = 0; step < 8000; step++) {
       const key = random.bytes(random.int(0, 4));
       const id = Buffer.from(key).toString('hex');
       const existing = index.get(key, hashKey(key));
@@ -37,7 +37,7 @@ describe('ValueArena', () => {
       const value = random.bytes(random.int(0, 300));
       copies.push([value, arena.copy(value)]);
     }
-    for (const [original, copy] of copies) expect(copy).toEqual(original);
+    for (const [original, copy] of copies) expect(Buffer.compare(copy, original)).toBe(0);
     expect(copies[1]![1].buffer.byteLength).toBe(SLAB_BYTES);
     const big = random.bytes(MAX_SLAB_VALUE_BYTES + 1);
     const copy = arena.copy(big);
