@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeFileSystem, SimFileSystem, type FileSystem } from '@lockstep/base';
+import { ManualClock, nodeFileSystem, SimFileSystem, type FileSystem } from '@lockstep/base';
 import { readBinlog, type BinlogEvent } from '@lockstep/binlog';
 import { describe, expect, it } from 'vitest';
-import { BinlogFileCoordinator, formatGtid, readBinlogTransactions, type Gtid, type RecoveredTransaction, type TransactionBranch } from '../src/index.js';
+import { BinlogFileCoordinator, CheckpointFailedError, formatGtid, readBinlogTransactions, type Gtid, type RecoveredTransaction, type TransactionBranch } from '../src/index.js';
+import { settle } from './helpers.js';
 import { applyToMap, applyToTransaction, Engine, HookedFs, openStack, rowEvents, type RowOp } from './real-stack.js';
 
 async function freshFs(seed = 1): Promise<SimFileSystem> {
@@ -223,5 +224,57 @@ describe('BinlogFileCoordinator on the real binlog and kv engine', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('bounds the redo work: an engine checkpoint after engineCheckpointBytes of binlog, and every engineCheckpointIntervalMs with commits', async () => {
+    const sim = await freshFs();
+    const clock = new ManualClock();
+    const { engine, tc } = await openStack(sim, { engineCheckpointBytes: 2000, engineCheckpointIntervalMs: 0, clock });
+    for (let i = 0; i < 30; i++) expect((await commitRows(tc, [engine], BigInt(i + 1), [{ type: 'insert', id: i, v: 'x'.repeat(30) }])).status).toBe('committed');
+    await tc.checkpoint(); // also waits for a background one
+    // ~30 x 110 bytes of binlog: at least one checkpoint by bytes before the explicit one.
+    expect(tc.stats().engineCheckpoints).toBeGreaterThanOrEqual(2);
+    // The engine's durable position is the last commit's: a crash now redoes nothing.
+    const last = (await binlogTransactions(sim)).at(-1)!;
+    expect(engine.durable()).toEqual(last.end);
+    await tc.close();
+    await engine.store.close();
+
+    const timed = await openStack(new HookedFs(sim, () => undefined), { engineCheckpointBytes: 1 << 30, engineCheckpointIntervalMs: 100, clock });
+    const before = timed.tc.stats().engineCheckpoints;
+    clock.advance(100);
+    await settle();
+    expect(timed.tc.stats().engineCheckpoints).toBe(before); // nothing written: no checkpoint
+    expect((await commitRows(timed.tc, [timed.engine], 100n, [{ type: 'update', id: 0, before: 'x'.repeat(30), after: 'y' }])).status).toBe('committed');
+    expect(timed.engine.durable()).not.toEqual((await binlogTransactions(sim)).at(-1)!.end);
+    clock.advance(100);
+    for (let i = 0; i < 50 && timed.tc.stats().engineCheckpoints === before; i++) await settle();
+    expect(timed.tc.stats().engineCheckpoints).toBe(before + 1);
+    expect(timed.engine.durable()).toEqual((await binlogTransactions(sim)).at(-1)!.end);
+    await timed.tc.close();
+    await timed.engine.store.close();
+  });
+
+  it('keeps committing when an engine checkpoint fails, keeps the error, and moves no BINLOG_CHECKPOINT', async () => {
+    const sim = await freshFs();
+    const { engine, tc } = await openStack(sim, { maxFileBytes: 4096 });
+    const fault = sim.injectFault({ operations: ['datasync', 'sync'], path: '/db/kv/', persistent: true, code: 'EIO' });
+    await tc.writer.rotate(); // the next file: the checkpoint would move to it
+    const checkpointFile = tc.writer.checkpointFile;
+    expect((await commitRows(tc, [engine], 1n, [{ type: 'insert', id: 1, v: 'a' }])).status).toBe('committed');
+    await expect(tc.checkpoint()).rejects.toBeInstanceOf(CheckpointFailedError);
+    expect(tc.writer.checkpointFile).toBe(checkpointFile);
+    expect(tc.stats().lastCheckpointError).toBeUndefined(); // handed to the caller of checkpoint()
+    // The binlog goes on. This engine's log is broken after its failed fsync (kv's rule), so
+    // its commitOrdered throws: the commit is durable in the binlog and reported committed
+    // with the engine's error as delayed error; recovery will redo it there.
+    const after = await commitRows(tc, [engine], 2n, [{ type: 'insert', id: 2, v: 'b' }]);
+    expect(after.status).toBe('committed');
+    expect(after.status === 'committed' && after.delayedError).toBeDefined();
+    fault();
+    sim.crash({ unsynced: 'drop' });
+    const again = await openStack(new HookedFs(sim, () => undefined));
+    expect(again.engine.rows()).toEqual(new Map([[1, 'a'], [2, 'b']]));
+    await again.tc.close();
   });
 });
