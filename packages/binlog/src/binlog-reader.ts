@@ -196,7 +196,20 @@ export async function* readBinlogBatches(options: BinlogReadOptions): AsyncGener
     return files.find((f) => parseBinlogFileName(base, f)! > n);
   };
 
+  let cameFromRotate = false;
   for (;;) {
+    // A ROTATE is written to the old file before the new file exists: a follower waits
+    // for it; a plain reader ends there (the writer stopped between the two).
+    if (cameFromRotate && !(await location.fs.exists(joinPath(location.dir, name)))) {
+      let appeared = false;
+      while (await waitForMore()) {
+        if (await location.fs.exists(joinPath(location.dir, name))) {
+          appeared = true;
+          break;
+        }
+      }
+      if (!appeared) return;
+    }
     const handle = await openFile(location, name);
     let nextName: string | undefined;
     try {
@@ -282,6 +295,7 @@ export async function* readBinlogBatches(options: BinlogReadOptions): AsyncGener
     }
     name = nextName;
     offset = 4;
+    cameFromRotate = true;
     tracker.reset();
     skipping = false;
   }

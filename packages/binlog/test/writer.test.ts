@@ -219,6 +219,42 @@ describe('BinlogWriter', () => {
     await writer.close();
   });
 
+  it('a ROTATE naming a file not there yet: a plain reader ends there, a follower waits for it', async () => {
+    const fs = new SimFileSystem({ seed: 12 });
+    const writer = await BinlogWriter.open({ fs, dir: DIR, serverId: 1 });
+    await writer.writeGroup([txInput(1n, sysbenchTransaction(1n, 1))]);
+    await writer.rotate();
+    await writer.close();
+    // As if the writer stopped between the ROTATE and creating the next file.
+    await fs.unlink(`${DIR}/binlog.000002`);
+    const events = await readAll(fs);
+    expect(events[events.length - 1]!.event.kind).toBe('rotate');
+    const clock = new ManualClock();
+    const seen: string[] = [];
+    const follow = { done: false };
+    const follower = (async () => {
+      for await (const p of readBinlog({ fs, dir: DIR, follow: { clock, idleTimeoutMs: 10_000, pollIntervalMs: 10 } })) {
+        seen.push(`${p.file}:${p.event.kind}`);
+        if (p.event.kind === 'gtid' && p.file === 'binlog.000002') break;
+      }
+      follow.done = true;
+    })();
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setImmediate(r));
+      clock.advance(10);
+    }
+    const again = await BinlogWriter.open({ fs, dir: DIR, serverId: 1 });
+    expect(again.position.file).toBe('binlog.000002');
+    await again.writeGroup([txInput(2n, sysbenchTransaction(2n, 1))]);
+    for (let i = 0; i < 500 && !follow.done; i++) {
+      await new Promise((r) => setImmediate(r));
+      clock.advance(10);
+    }
+    await follower;
+    expect(seen.slice(-4)).toEqual(['binlog.000002:formatDescription', 'binlog.000002:gtidList', 'binlog.000002:binlogCheckpoint', 'binlog.000002:gtid']);
+    await again.close();
+  });
+
   it('bound: readBinlogBatches yields at most MAX_READ_BATCH_EVENTS events per batch', async () => {
     const fs = new SimFileSystem({ seed: 11 });
     const writer = await BinlogWriter.open({ fs, dir: DIR, serverId: 1 });
