@@ -60,12 +60,22 @@ export class StoreIterator implements KvIterator {
   }
 
   next(): IteratorEntry | undefined {
-    const record = this.nextRecord();
-    return record === undefined ? undefined : { key: record.key, value: record.value };
+    const record = this.#advance();
+    return record === undefined ? undefined : { key: record.key, value: this.#value! };
   }
 
-  /** Like `next()`, with the sequence of the version returned (for checkpoints). */
+  /** Like `next()`, with the record and the sequence of the version returned (for checkpoints). */
   nextRecord(): { key: Uint8Array; value: Uint8Array; seq: number; record: KeyRecord } | undefined {
+    const record = this.#advance();
+    return record === undefined ? undefined : { key: record.key, value: this.#value!, seq: this.#valueSeq, record };
+  }
+
+  // The version #advance found, kept in fields so a step allocates nothing itself.
+  #value: Uint8Array | undefined;
+  #valueSeq = 0;
+
+  /** Moves to the next visible record within the bounds; undefined at the end. */
+  #advance(): KeyRecord | undefined {
     if (this.#closed) throw new KvClosedError('iterator');
     const seq = this.#pin.sequence();
     const tree = this.#store.tree;
@@ -98,7 +108,9 @@ export class StoreIterator implements KvIterator {
       if (version?.value !== undefined) {
         this.#anchor = record.key;
         this.#anchorExclusive = true;
-        return { key: record.key, value: version.value, seq: version.seq, record };
+        this.#value = version.value;
+        this.#valueSeq = version.seq;
+        return record;
       }
     }
   }
