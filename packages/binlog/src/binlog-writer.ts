@@ -432,6 +432,23 @@ export class BinlogWriter {
     return { positions: lastIndex.map((i) => written.eventEnds[i]!), sync: written.sync };
   }
 
+  /**
+   * A commit group given as each transaction's complete event list (GTID event first,
+   * XID or the DDL query last — `transactionEvents` builds one): one write, no sync.
+   * Returns the end position of each transaction and the sync for the group.
+   */
+  async appendGroup(transactions: readonly (readonly EventInput[])[]): Promise<WrittenBinlogGroup> {
+    const events: EventInput[] = [];
+    const lastIndex: number[] = [];
+    for (const tx of transactions) {
+      if (tx.length === 0) throw new BinlogEncodeError('a transaction in a group has no events');
+      events.push(...tx);
+      lastIndex.push(events.length - 1);
+    }
+    const written = await this.append(events);
+    return { positions: lastIndex.map((i) => written.eventEnds[i]!), sync: written.sync };
+  }
+
   #encodeAll(events: readonly EventInput[], onEnd: (offset: number) => void): { bytes: Uint8Array; state: GtidPosition } {
     const base = this.#active.written;
     const w = new ByteWriter(4096);

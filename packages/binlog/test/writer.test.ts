@@ -54,6 +54,17 @@ describe('BinlogWriter', () => {
     expect(await readBinlogIndex({ fs, dir: DIR })).toEqual(['binlog.000001']);
   });
 
+  it('appendGroup takes ready-made transactions and returns the end of each', async () => {
+    const fs = new SimFileSystem({ seed: 13 });
+    const writer = await BinlogWriter.open({ fs, dir: DIR, serverId: 1 });
+    const group = await writer.appendGroup([transactionEvents(txInput(1n, sysbenchTransaction(1n, 1))), transactionEvents(txInput(2n, sysbenchTransaction(2n, 2)))]);
+    await group.sync();
+    const xids = (await readAll(fs)).filter((e) => e.event.kind === 'xid');
+    expect(group.positions.map((p) => p.offset)).toEqual(xids.map((x) => x.position + x.size));
+    await expect(writer.appendGroup([[]])).rejects.toThrow(BinlogEncodeError);
+    await writer.close();
+  });
+
   it('a DDL is a standalone group without XID; a non-transactional one gets BEGIN/COMMIT', async () => {
     const fs = new SimFileSystem({ seed: 2 });
     const writer = await BinlogWriter.open({ fs, dir: DIR, serverId: 3 });
