@@ -1,27 +1,66 @@
-// lockstep-server: resolves its configuration, then (once the SQL and protocol layers are
-// wired in, issue 10) serves MySQL clients. Today it validates the configuration and says
-// plainly that serving is not built yet.
+// lockstep-server: resolves its configuration and serves MySQL clients until SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
 import { isLockstepError } from '@lockstep/base';
+import pino from 'pino';
 import { helpText, parseArguments } from './config/parse-config.js';
+import { startServer } from './server.js';
+import { resolveAccounts } from './users.js';
 
-function main(argv: readonly string[]): number {
+function fail(message: string, status: number): number {
+  process.stderr.write(`lockstep-server: ${message}\n`);
+  return status;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
   let parsed;
+  let users;
   try {
     parsed = parseArguments(argv, (path) => readFileSync(path, 'utf8'));
+    const file = parsed.config.users_file;
+    users = resolveAccounts(parsed.config.user, parsed.config.password, file === '' ? undefined : { name: file, text: readFileSync(file, 'utf8') });
   } catch (error) {
-    process.stderr.write(`lockstep-server: ${isLockstepError(error) ? error.message : String(error)}\n`);
-    return 2;
+    return fail(isLockstepError(error) ? error.message : String(error), 2);
   }
   if (parsed.help) {
     process.stdout.write(`${helpText()}\n`);
     return 0;
   }
-  process.stderr.write(
-    `lockstep-server: configuration is valid (datadir ${parsed.config.datadir}, port ${parsed.config.port}), ` +
-      'but serving clients is not built yet: the SQL layer and its wiring to the wire protocol land with issue 10.\n',
-  );
-  return 1;
+  const logger = pino({ name: 'lockstep-server', level: parsed.config.log_level }, pino.destination(2));
+  let server;
+  try {
+    server = await startServer(parsed.config, { users, logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start');
+    return fail(error instanceof Error ? error.message : String(error), 1);
+  }
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'signal received: shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await server.stopped;
+  return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    process.stderr.write(`lockstep-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -8,7 +8,9 @@ export type OptionSpec =
   | { readonly kind: 'size'; readonly min: number; readonly max: number; readonly default: number }
   | { readonly kind: 'bool'; readonly default: boolean }
   | { readonly kind: 'string'; readonly default: string }
-  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default: string };
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly default: string }
+  /** May be given many times; every occurrence is kept (flags after the option file's). */
+  | { readonly kind: 'list'; readonly default: readonly string[] };
 
 export interface OptionDefinition {
   readonly spec: OptionSpec;
@@ -38,13 +40,25 @@ export const OPTIONS = {
   slave_parallel_threads: { spec: { kind: 'int', min: 0, max: 256, default: 16 }, help: 'replica worker count (0: serial)' },
   slave_parallel_max_queued: { spec: { kind: 'size', min: 1024, max: GiB, default: 128 * 1024 }, help: 'bytes of events queued per worker' },
   slave_transaction_retries: { spec: { kind: 'int', min: 0, max: 1000000, default: 10 }, help: 'retries of a transaction that hit a temporary error' },
-  user: { spec: { kind: 'string', default: 'root' }, help: 'the account created on first start' },
-  password: { spec: { kind: 'string', default: '' }, help: "that account's password" },
+  user: {
+    spec: { kind: 'list', default: ['root'] },
+    help: 'an account, NAME or NAME:PASSWORD (repeatable); NAME alone takes --password (mysql_native_password)',
+  },
+  password: { spec: { kind: 'string', default: '' }, help: 'password of accounts given without one' },
+  users_file: { spec: { kind: 'string', default: '' }, help: "file of accounts, one 'NAME:PASSWORD' a line ('#' comments)" },
+  shutdown_timeout: { spec: { kind: 'int', min: 0, max: 3600, default: 10 }, help: 'seconds running statements get to finish on SIGINT/SIGTERM' },
+  engine_checkpoint_interval_ms: { spec: { kind: 'int', min: 0, max: 3600000, default: 1000 }, help: 'engine checkpoint every this many ms while commits arrive (0: by binlog bytes only)' },
 } as const satisfies Record<string, OptionDefinition>;
 
 export type OptionName = keyof typeof OPTIONS;
 
-type ValueOf<S extends OptionSpec> = S extends { kind: 'bool' } ? boolean : S extends { kind: 'int' | 'size' } ? number : string;
+type ValueOf<S extends OptionSpec> = S extends { kind: 'bool' }
+  ? boolean
+  : S extends { kind: 'int' | 'size' }
+    ? number
+    : S extends { kind: 'list' }
+      ? readonly string[]
+      : string;
 
 /** The resolved configuration: every option with its value. */
 export type ServerConfig = { readonly [K in OptionName]: ValueOf<(typeof OPTIONS)[K]['spec']> };

@@ -1,6 +1,8 @@
 import { ConfigError } from '../errors/config-error.js';
 import { OPTIONS, canonicalName, isOptionName, type OptionName, type OptionSpec, type ServerConfig } from './options.js';
 
+type OptionValue = string | number | boolean | readonly string[];
+
 const SIZE_SUFFIX: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** Parses one value for `name` from text; throws ConfigError naming option, value and source. */
@@ -9,6 +11,7 @@ export function parseValue(name: OptionName, text: string, source: string): stri
   const value = text.trim();
   switch (spec.kind) {
     case 'string':
+    case 'list':
       return value;
     case 'enum': {
       const lower = value.toLowerCase();
@@ -33,8 +36,8 @@ export function parseValue(name: OptionName, text: string, source: string): stri
 }
 
 /** Values from an option file (my.cnf style): `[mysqld]`, `[server]`, `[lockstep]` sections; `#`/`;` comments. */
-export function parseOptionFile(text: string, fileName: string): Map<OptionName, { value: string | number | boolean; source: string }> {
-  const out = new Map<OptionName, { value: string | number | boolean; source: string }>();
+export function parseOptionFile(text: string, fileName: string): Map<OptionName, { value: OptionValue; source: string }> {
+  const out = new Map<OptionName, { value: OptionValue; source: string }>();
   let inOurSection = false;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -53,7 +56,10 @@ export function parseOptionFile(text: string, fileName: string): Map<OptionName,
     if (rawValue.length >= 2 && ((rawValue.startsWith('"') && rawValue.endsWith('"')) || (rawValue.startsWith("'") && rawValue.endsWith("'")))) rawValue = rawValue.slice(1, -1);
     const name = canonicalName(rawName);
     if (!isOptionName(name)) throw new ConfigError(rawName.trim(), source, 'unknown option');
-    out.set(name, { value: parseValue(name, rawValue, source), source });
+    const value = parseValue(name, rawValue, source);
+    const previous = out.get(name);
+    if (OPTIONS[name].spec.kind === 'list') out.set(name, { value: [...((previous?.value as string[] | undefined) ?? []), value as string], source });
+    else out.set(name, { value, source });
   }
   return out;
 }
@@ -72,7 +78,7 @@ export interface ParsedArguments {
  * `--name=value`, `--name value`, and `--flag` / `--skip-flag` for booleans.
  */
 export function parseArguments(argv: readonly string[], readFile: (path: string) => string): ParsedArguments {
-  const values = new Map<OptionName, { value: string | number | boolean; source: string }>();
+  const values = new Map<OptionName, { value: OptionValue; source: string }>();
   const flags: [OptionName, string | undefined, string][] = [];
   let optionFile: string | undefined;
   let help = false;
@@ -111,8 +117,17 @@ export function parseArguments(argv: readonly string[], readFile: (path: string)
     }
     for (const [name, entry] of parseOptionFile(text, optionFile)) values.set(name, entry);
   }
-  for (const [name, text, source] of flags) values.set(name, { value: parseValue(name, text ?? '', source), source });
-  const config: Record<string, string | number | boolean> = {};
+  const listsFromFlags = new Set<OptionName>();
+  for (const [name, text, source] of flags) {
+    const value = parseValue(name, text ?? '', source);
+    if (OPTIONS[name].spec.kind === 'list') {
+      // Flags replace the file's list as a whole (as any flag overrides the file), then add up.
+      const previous = listsFromFlags.has(name) ? ((values.get(name)?.value as readonly string[] | undefined) ?? []) : [];
+      listsFromFlags.add(name);
+      values.set(name, { value: [...previous, value as string], source });
+    } else values.set(name, { value, source });
+  }
+  const config: Record<string, OptionValue> = {};
   const sources = new Map<OptionName, string>();
   for (const name of Object.keys(OPTIONS) as OptionName[]) {
     const entry = values.get(name);
@@ -127,7 +142,7 @@ export function helpText(): string {
   const lines = ['usage: lockstep-server [--defaults-file=FILE] [--option=value ...]', ''];
   for (const [name, { spec, help }] of Object.entries(OPTIONS)) {
     const flag = `--${name.replaceAll('_', '-')}`;
-    const type = spec.kind === 'enum' ? spec.values.join('|') : spec.kind;
+    const type = spec.kind === 'enum' ? spec.values.join('|') : spec.kind === 'list' ? 'string, repeatable' : spec.kind;
     lines.push(`  ${flag.padEnd(30)} ${help} (${type}, default ${JSON.stringify(spec.default)})`);
   }
   return lines.join('\n');
