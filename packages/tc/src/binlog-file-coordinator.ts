@@ -16,6 +16,10 @@ import type { GroupCommitOptions, GroupCommitStats } from './group-commit-queue.
 import type { Gtid } from './gtid.js';
 import type { CoordinatorPosition, TcParticipant } from './participant.js';
 
+async function* noTransactions(): AsyncGenerator<RecoveredTransaction<BinlogEvent[]>> {
+  // nothing: a binlog that does not exist yet
+}
+
 /** Default binlog bytes written since the last engine checkpoint that start the next one. */
 export const DEFAULT_ENGINE_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 /** Default time between engine checkpoints while commits arrive (ms). */
@@ -165,16 +169,15 @@ export class BinlogFileCoordinator {
       const older = writer.files.filter((f) => f !== active);
       const from = report.checkpointFile !== undefined && older.includes(report.checkpointFile) ? report.checkpointFile : older[0];
       const location = { fs: options.fs, dir: options.dir, baseName: options.baseName ?? DEFAULT_BASE_NAME, fromFile: from };
-      const recovered =
-        from === undefined
-          ? { transactionsScanned: 0, redone: 0, preparedCommitted: 0, preparedRolledBack: 0, gtidState: [] }
-          : await recoverFromBinlog({
-              transactions: () => readBinlogTransactions(location),
-              participants: options.participants,
-              durablePosition: options.durablePosition,
-              redo: options.redo,
-            });
-      if (from !== undefined) {
+      // Even with no binlog to scan, engines may hold prepared transactions: none is
+      // logged, so recovery rolls them all back.
+      const recovered = await recoverFromBinlog({
+        transactions: () => (from === undefined ? noTransactions() : readBinlogTransactions(location)),
+        participants: options.participants,
+        durablePosition: options.durablePosition,
+        redo: options.redo,
+      });
+      if (from !== undefined || recovered.preparedRolledBack > 0) {
         for (const participant of options.participants) await participant.checkpoint?.();
       }
       if (writer.checkpointFile !== active) {

@@ -181,6 +181,24 @@ describe('BinlogFileCoordinator on the real binlog and kv engine', () => {
     await reopened.tc.close();
   });
 
+  it('rolls back prepared transactions when there is no binlog at all', async () => {
+    const sim = await freshFs();
+    const a = await Engine.open(sim, '/db/kvA', 'a');
+    const t = a.db.begin();
+    await applyToTransaction(t, rowEvents([{ type: 'insert', id: 1, v: 'orphan' }]));
+    await t.prepare(5n);
+    sim.crash({ unsynced: 'drop' });
+    const fs = new HookedFs(sim, () => undefined);
+    const a2 = await Engine.open(fs, '/db/kvA', 'a');
+    expect(await a2.participant.recoverPrepared()).toEqual([5n]);
+    const tc = await BinlogFileCoordinator.open({ fs, dir: '/db/binlog', serverId: 1, participants: [a2.participant], durablePosition: () => a2.durable(), redo: (_p, tx) => a2.redo(tx), engineCheckpointIntervalMs: 0 });
+    expect(tc.recovery.scannedFrom).toBeUndefined();
+    expect(tc.recovery.preparedRolledBack).toBe(1);
+    expect(await a2.participant.recoverPrepared()).toEqual([]);
+    expect(a2.rows().size).toBe(0);
+    await tc.close();
+  });
+
   it('runs the same flow on the real file system: commits, clean close, an abandoned (unclean) binlog, recovery', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lockstep-tc-real-'));
     try {
