@@ -116,4 +116,18 @@ export type {
   StatementResult,
 } from './executor/contract.js';
 export { SqlEngine } from './executor/engine.js';
-export { Session } from './executor/session.js';
+export { Session, MAX_PREPARED_STATEMENTS, MAX_WARNINGS } from './executor/session.js';
+export { PURGE_BATCH_KEYS } from './executor/engine.js';
+export type { EngineCounters } from './executor/engine.js';
+export { RowEventApplier } from './executor/row-applier.js';
+export { MAX_ROWS_EVENT_BYTES, StatementChanges } from './executor/row-events.js';
+export { MAX_STATEMENT_ROWS } from './executor/table-ops.js';
+export { LOCKSTEP_VERSION, MAX_USER_VARIABLES, SESSION_VARIABLE_DEFAULTS } from './executor/variables.js';
+export { DuplicateEntryError } from './executor/errors/duplicate-entry-error.js';
+export { ReadOnlyError } from './executor/errors/read-only-error.js';
+export { RowNotFoundError } from './executor/errors/row-not-found-error.js';
+export { TooManyPreparedStatementsError } from './executor/errors/too-many-prepared-statements-error.js';
+export { UnknownPreparedStatementError } from './executor/errors/unknown-prepared-statement-error.js';
+export { UnknownSystemVariableError } from './executor/errors/unknown-system-variable-error.js';
+export { UnknownTableMapError } from './executor/errors/unknown-table-map-error.js';
+export { WrongArgumentsError } from './executor/errors/wrong-arguments-error.js';

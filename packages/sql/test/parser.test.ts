@@ -352,3 +352,10 @@ describe('placeholders where they cannot be bound', () => {
     }
   });
 });
+
+describe('select item labels', () => {
+  it('are the original text when node-sql-parser reports its location (else regenerated), or the alias', () => {
+    const items = (parseStatementUncached("SELECT sum(k) , COUNT( * ), CONCAT(a,'x') AS y, `id`, t.c FROM t").statement as Extract<Statement, { kind: 'select' }>).items;
+    expect(items.map((i) => i.label)).toEqual(['sum(k)', 'COUNT(*)', 'y', 'id', 'c']);
+  });
+});

@@ -8,7 +8,8 @@ import { prepareText, tokenize } from './scanner.js';
 import { StatementCache, type StatementCacheOptions, type StatementCacheStats } from './statement-cache.js';
 import { Translator } from './translate.js';
 
-const PARSER_OPTIONS = { database: 'MariaDB' } as const;
+/** Locations let select-item labels be the original text, as MySQL shows them. */
+const PARSER_OPTIONS = { database: 'MariaDB', parseOptions: { includeLocations: true } } as const;
 /** How much of the statement MySQL quotes after "near". */
 const NEAR_LENGTH = 80;
 
@@ -58,7 +59,7 @@ export function parseStatementUncached(sql: string): ParsedStatement {
   } catch (error) {
     throw parseErrorFrom(error, text, prepared.leadingLines);
   }
-  const translator = new Translator();
+  const translator = new Translator(text);
   const statement = translator.statement(ast);
   if (translator.paramCount !== prepared.placeholders) throw new NotSupportedError('placeholders in this position');
   return { statement, paramCount: translator.paramCount };

@@ -54,6 +54,12 @@ function nameOf(x: unknown): string | undefined {
 
 export class Translator {
   private params = 0;
+  /** The text node-sql-parser parsed, for labels taken from its locations. */
+  private readonly sourceText: string | undefined;
+
+  constructor(sourceText?: string) {
+    this.sourceText = sourceText;
+  }
 
   get paramCount(): number {
     return this.params;
@@ -146,7 +152,16 @@ export class Translator {
     if (e.type === 'column_ref' && nameOf(e.column) === '*') return { expr: undefined, star: true, alias: undefined, label: '*' };
     const expr = this.expr(e);
     const alias = nameOf(n.as);
-    return { expr, star: false, alias, label: alias ?? (expr.kind === 'column' ? expr.name : exprToSql(expr)) };
+    return { expr, star: false, alias, label: alias ?? (expr.kind === 'column' ? expr.name : (this.sourceOf(e) ?? exprToSql(expr))) };
+  }
+
+  /** The original text of a node, when node-sql-parser reported its location. */
+  private sourceOf(n: Node): string | undefined {
+    if (this.sourceText === undefined || !isNode(n.loc)) return undefined;
+    const start = isNode(n.loc.start) ? n.loc.start.offset : undefined;
+    const end = isNode(n.loc.end) ? n.loc.end.offset : undefined;
+    if (typeof start !== 'number' || typeof end !== 'number' || end <= start) return undefined;
+    return this.sourceText.slice(start, end).trim();
   }
 
   private orderBy(x: unknown): OrderByItem[] {
