@@ -144,7 +144,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     users: options.users ?? accountsFrom(config),
     serverVersion: `5.5.5-${SERVER_VERSION}`,
     limits: { maxConnections: config.max_connections, maxPacketBytes: config.max_allowed_packet },
-    handler: createHandler({ engine: () => engine, connections, counters, logger, stopping: () => stopping }),
+    handler: createHandler({ engine: () => engine, committer, connections, counters, logger, stopping: () => stopping }),
     onConnectionAborted: (connectionId, error) => {
       counters.abortedConnections += 1;
       logger.info({ connectionId, err: error }, 'aborted connection');

@@ -1,4 +1,5 @@
 import type { SqlSession } from '@lockstep/sql';
+import type { BinlogStatementRunner } from './binlog-statement.js';
 
 /** One client connection as SHOW PROCESSLIST and KILL see it. */
 export interface ConnectionEntry {
@@ -14,6 +15,8 @@ export interface ConnectionEntry {
   info: string | undefined;
   /** When the current command (or the idle period) started. */
   sinceMs: number;
+  /** BINLOG statements' decoder state (format description, table maps), made on the first one. */
+  binlog: BinlogStatementRunner | undefined;
   /** The session's close, once started (the connection ended or the server stops). */
   closing: Promise<void> | undefined;
 }

@@ -1,15 +1,18 @@
 // The wire protocol's handler: one SQL session per connection, statements mapped both ways.
 import { isLockstepError } from '@lockstep/base';
-import type { SqlEngineApi, SqlSession, StatementResult } from '@lockstep/sql';
+import type { Committer, SqlEngineApi, SqlSession, StatementResult } from '@lockstep/sql';
 import { ServerStatus, type PreparedStatement, type PrepareResult, type QueryResult, type WireHandler, type WireSession, type WireValue } from '@lockstep/wire';
 import type { Logger } from 'pino';
 import { ShutdownError } from '../errors/shutdown-error.js';
+import { BinlogStatementRunner, isBinlogStatement } from './binlog-statement.js';
 import { columnDefinitions, sqlParameter } from './columns.js';
 import type { ConnectionEntry, ConnectionTable } from './connection-table.js';
 import { type ServerCounters, queryKind } from './metrics.js';
 
 export interface HandlerContext {
   readonly engine: () => SqlEngineApi;
+  /** For BINLOG statements, whose row events are committed as transactions of this server. */
+  readonly committer: Committer;
   readonly connections: ConnectionTable;
   readonly counters: ServerCounters;
   readonly logger: Logger;
@@ -65,7 +68,7 @@ export function createHandler(context: HandlerContext): WireHandler {
     connect(ws) {
       if (context.stopping()) throw new ShutdownError();
       const session = context.engine().session({ connectionId: ws.connectionId, user: ws.user, host: ws.remoteAddress, ...(ws.database === undefined ? {} : { database: ws.database }) });
-      const entry: ConnectionEntry = { id: ws.connectionId, user: ws.user, host: `${ws.remoteAddress}:${ws.remotePort}`, session, command: 'Sleep', state: '', info: undefined, sinceMs: Date.now(), closing: undefined };
+      const entry: ConnectionEntry = { id: ws.connectionId, user: ws.user, host: `${ws.remoteAddress}:${ws.remotePort}`, session, command: 'Sleep', state: '', info: undefined, sinceMs: Date.now(), binlog: undefined, closing: undefined };
       ws.state = entry;
       ws.statusFlags = statusFlags(session);
       connections.add(entry);
@@ -75,6 +78,14 @@ export function createHandler(context: HandlerContext): WireHandler {
 
     query(ws, sql) {
       counters.countQuery('text', queryKind(sql));
+      if (isBinlogStatement(sql)) {
+        return run(ws, 'Query', 'BINLOG ...', async (): Promise<QueryResult> => {
+          const entry = entryOf(ws);
+          entry.binlog ??= new BinlogStatementRunner();
+          await entry.binlog.run(sql, context.engine(), context.committer);
+          return { kind: 'ok', affectedRows: 0 };
+        });
+      }
       return run(ws, 'Query', sql, async (session) => toWire(await session.execute(sql)));
     },
 
