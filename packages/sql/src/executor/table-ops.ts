@@ -1,7 +1,7 @@
-import type { Transaction } from '@lockstep/txn';
+import type { ScanOptions, Transaction } from '@lockstep/txn';
 import { rowEntries, primaryKeyValues } from '../catalog/table-keys.js';
 import type { TableSchema } from '../catalog/table-schema.js';
-import { prefixSuccessor } from '../keys/index-key.js';
+import { prefixSuccessor, readIndexId } from '../keys/index-key.js';
 import { NotSupportedError } from '../errors/not-supported-error.js';
 import type { AccessPlan, ResolvedAccess } from '../plan/access-path.js';
 import { toText } from '../expr/compile.js';
@@ -22,6 +22,13 @@ export type ReadLock = 'none' | 'shared' | 'exclusive';
 export const MAX_STATEMENT_ROWS = 1_000_000;
 
 const EMPTY = new Uint8Array(0);
+
+/** Scan options for a planner range: an upper bound past the index's last key (the next index's prefix) becomes "to the end of the index". */
+function scanOptions(indexId: number, range: { readonly gte: Uint8Array; readonly lt: Uint8Array }, lock: 'shared' | 'exclusive' | undefined): ScanOptions {
+  const lt = range.lt.length >= 4 && readIndexId(range.lt) === indexId ? range.lt : undefined;
+  if (lt === undefined) return lock === undefined ? { gte: range.gte } : { gte: range.gte, lock };
+  return lock === undefined ? { gte: range.gte, lt } : { gte: range.gte, lt, lock };
+}
 
 function hiddenIdOf(table: TableSchema, key: Uint8Array): bigint | undefined {
   if (!table.def.hiddenPrimaryKey) return undefined;
@@ -68,7 +75,7 @@ export async function readRows(
         if (value !== undefined && !push(stored(table, range.exactKey, value))) return out;
         continue;
       }
-      const it = t.scan(plan.index.id, scanLock === undefined ? { gte: range.gte, lt: range.lt } : { gte: range.gte, lt: range.lt, lock: scanLock });
+      const it = t.scan(plan.index.id, scanOptions(plan.index.id, range, scanLock));
       try {
         for await (const entry of it) if (!push(stored(table, entry.key, entry.value))) return out;
       } finally {
@@ -79,7 +86,7 @@ export async function readRows(
     const keys: Uint8Array[] = [];
     const width = plan.index.columns.length;
     const codec = plan.codec;
-    const it = t.scan(plan.index.id, scanLock === undefined ? { gte: range.gte, lt: range.lt } : { gte: range.gte, lt: range.lt, lock: scanLock });
+    const it = t.scan(plan.index.id, scanOptions(plan.index.id, range, scanLock));
     try {
       for await (const entry of it) {
         const pk = codec.decode(entry.key).slice(width);
@@ -143,8 +150,7 @@ export class RowWriter {
       const prefix = codec.encode(values);
       // One lock on the unique prefix serializes every checker of this value, in point mode too.
       await this.t.lockKey(prefix, 'exclusive');
-      const end = prefixSuccessor(prefix);
-      const it = this.t.scan(ix.id, end === undefined ? { gte: prefix, lock: 'exclusive' } : { gte: prefix, lt: end, lock: 'exclusive' });
+      const it = this.t.scan(ix.id, scanOptions(ix.id, { gte: prefix, lt: prefixSuccessor(prefix) ?? prefix }, 'exclusive'));
       try {
         for await (const entry of it) {
           const key = table.primaryCodec.encode(codec.decode(entry.key).slice(ix.columns.length));
