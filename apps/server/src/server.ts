@@ -71,7 +71,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     logger.error({ err: error }, 'a commit is durable in the binlog but its engine commit failed (recovery will redo it)');
   };
   let tc: BinlogFileCoordinator | undefined;
-  let wire: WireServer | undefined;
+  /** Set once the wire server exists (KILL from a hook needs it). */
+  const wireRef: { current: WireServer | undefined } = { current: undefined };
 
   const store = await KvStore.open(kvDir);
   const db = new TransactionDb(store, { lockingMode: config.locking_mode as 'range' | 'point', lockWaitTimeoutMs: config.lock_wait_timeout * 1000, participantName: 'lockstep' });
@@ -89,7 +90,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       },
     },
     killConnection: (id) => {
-      setImmediate(() => wire?.kill(id));
+      setImmediate(() => wireRef.current?.kill(id));
     },
     hostname: hostname(),
   });
@@ -140,7 +141,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const coordinator = tc;
 
   let stopping = false;
-  wire = createWireServer({
+  const wireServer = createWireServer({
     users: options.users ?? accountsFrom(config),
     serverVersion: `5.5.5-${SERVER_VERSION}`,
     limits: { maxConnections: config.max_connections, maxPacketBytes: config.max_allowed_packet },
@@ -150,7 +151,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       logger.info({ connectionId, err: error }, 'aborted connection');
     },
   });
-  const wireServer = wire;
+  wireRef.current = wireServer;
   let address;
   try {
     address = await wireServer.listen(config.port, config.bind_address);
@@ -223,7 +224,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
         connections.closing.add(entry.closing);
       }
       await Promise.all([...connections.closing]);
-      if (metricsServer !== undefined) await new Promise<void>((r) => metricsServer.close(() => r()));
+      if (metricsServer !== undefined) await new Promise<void>((r) => metricsServer.close(() => { r(); }));
       await engine.close();
       committer.attach(undefined);
       await coordinator.close();

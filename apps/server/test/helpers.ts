@@ -28,7 +28,7 @@ export function freePort(): Promise<number> {
 
 export function tempDir(prefix = 'lockstep-server-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return { path, remove: () => { rmSync(path, { recursive: true, force: true }); } };
 }
 
 /** A server in this process on a free 127.0.0.1 port, logging nothing. */

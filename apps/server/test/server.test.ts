@@ -30,7 +30,7 @@ describe('lockstep-server over mysql2', () => {
       const [rows] = await c.execute<RowDataPacket[]>('SELECT id, name, qty, price FROM items WHERE id = ?', [3]);
       expect(rows).toEqual([{ id: 3, name: 'plum', qty: 7, price: 2.25 }]);
       const [text] = await c.query<RowDataPacket[]>('SELECT name FROM items WHERE qty BETWEEN 3 AND 5 ORDER BY name');
-      expect(text.map((r) => r.name)).toEqual(['apple', 'pear']);
+      expect(text.map((r) => String(r.name))).toEqual(['apple', 'pear']);
 
       await c.query('BEGIN');
       await c.query("UPDATE items SET qty = qty + 10 WHERE name = 'apple'");
@@ -59,7 +59,7 @@ describe('lockstep-server over mysql2', () => {
       expect(status[0]).toMatchObject({ File: 'binlog.000001' });
       expect(Number(status[0]!.Position)).toBeGreaterThan(0);
       const [logs] = await c.query<RowDataPacket[]>('SHOW BINARY LOGS');
-      expect(logs.map((r) => r.Log_name)).toContain('binlog.000001');
+      expect(logs.map((r) => String(r.Log_name))).toContain('binlog.000001');
       const [vars] = await c.query<RowDataPacket[]>('SELECT @@server_id AS id, @@binlog_format AS f, @@gtid_binlog_pos AS pos, @@version AS v');
       expect(vars[0]).toMatchObject({ id: 1, f: 'ROW' });
       expect(String(vars[0]!.pos)).toMatch(/^0-1-\d+$/);

@@ -142,5 +142,8 @@ describe.skipIf(clientMissing !== undefined)('mariadb-binlog', () => {
 
 async function tableRows(c: Connection): Promise<unknown[]> {
   const [rows] = await c.query<RowDataPacket[]>('SELECT id, name, big, x, d, b FROM rep.t ORDER BY id');
-  return rows.map((r) => ({ ...r, d: r.d instanceof Date ? r.d.toISOString() : r.d }));
+  return rows.map((r) => {
+    const d: unknown = r.d;
+    return { ...r, d: d instanceof Date ? d.toISOString() : d };
+  });
 }

@@ -17,7 +17,7 @@ export function isBinlogStatement(sql: string): boolean {
 /** The event's body, without the origin's header fields (our binlog gives it our own). */
 function body(event: BinlogEvent): EventInput {
   const { timestamp: _t, serverId: _s, logPos: _p, flags: _f, ...rest } = event;
-  return rest as EventInput;
+  return rest;
 }
 
 /**
