@@ -58,6 +58,7 @@ export class ParallelApplier<E> {
     lockWaits: 0,
     conflicts: 0,
     temporaryErrors: 0,
+    speculativeErrors: 0,
     keyWaits: 0,
     unknownKeys: 0,
     skipped: 0,

@@ -163,6 +163,11 @@ export interface ApplierCounters {
   conflicts: number;
   /** Temporary errors (lock wait timeout, deadlock, killed) from the target. */
   temporaryErrors: number;
+  /**
+   * Other errors of attempts that started before their predecessor committed: retried
+   * once it has (the same error from the oldest transaction stops the domain).
+   */
+  speculativeErrors: number;
   /** Transactions that waited for a specific earlier one because their write sets overlap. */
   keyWaits: number;
   /** Transactions dispatched without known keys (speculated). */

@@ -148,6 +148,10 @@ export class Worker<E> {
       }
       const work = new Attempt<E>(host.nextAttemptId(), s, attempt, this.id);
       s.current = work;
+      // Started while an earlier transaction of the domain had not committed: any error
+      // may be an artefact of running early (a before image not there yet, a duplicate
+      // key the predecessor was about to delete), so it is retried as the oldest first.
+      const speculative = s.previous !== undefined;
       try {
         this.#set('Applying events', s);
         await host.target.begin(work);
@@ -179,11 +183,13 @@ export class Worker<E> {
           this.#giveUp(s, blockedNow);
           return;
         }
-        if (!work.killed && !isTemporaryApplyError(error)) {
+        const temporary = work.killed || isTemporaryApplyError(error);
+        if (!temporary && !speculative) {
           host.failDomain(s, new ReplicaApplyError(s.gtidText, error));
           return;
         }
-        host.counters.temporaryErrors += 1;
+        if (temporary) host.counters.temporaryErrors += 1;
+        else host.counters.speculativeErrors += 1;
         if (attempt >= host.retryLimit) {
           host.failDomain(s, new RetriesExhaustedError(s.gtidText, attempt + 1, error));
           return;
