@@ -180,13 +180,19 @@ describe('crash matrix (real binlog, kv, txn on SimFileSystem)', () => {
         }
         trigger.armed = true;
         let ordered = 0;
+        let previousGroup = -1;
         const wrap = (b: TransactionBranch): TransactionBranch =>
           trigger.step === 'mid-ordered'
             ? {
                 ...b,
                 commitOrdered: (p) => {
                   ordered += 1;
-                  if (ordered >= trigger.k && trigger.armed && !trigger.fired) {
+                  // The queue counts a group as it starts its ordered phase: crash only after
+                  // an earlier commit of the same group was ordered (in the middle of it).
+                  const group = tc.stats().groups;
+                  const midGroup = group === previousGroup;
+                  previousGroup = group;
+                  if (ordered >= trigger.k && midGroup && trigger.armed && !trigger.fired) {
                     trigger.fired = true;
                     trigger.count = ordered;
                     sim.crash({ unsynced: trigger.unsynced });
