@@ -357,5 +357,9 @@ describe('select item labels', () => {
   it('are the original text when node-sql-parser reports its location (else regenerated), or the alias', () => {
     const items = (parseStatementUncached("SELECT sum(k) , COUNT( * ), CONCAT(a,'x') AS y, `id`, t.c FROM t").statement as Extract<Statement, { kind: 'select' }>).items;
     expect(items.map((i) => i.label)).toEqual(['sum(k)', 'COUNT(*)', 'y', 'id', 'c']);
+    const more = (parseStatementUncached('SELECT (a + 2) * 3, 1 + 1, "abc" FROM t').statement as Extract<Statement, { kind: 'select' }>).items;
+    expect(more.map((i) => i.label)).toEqual(['(a + 2) * 3', '1 + 1', 'abc']);
+    const fast = (parseStatementUncached("SELECT 'abc', 1.5, @@version").statement as Extract<Statement, { kind: 'select' }>).items;
+    expect(fast.map((i) => i.label)).toEqual(['abc', '1.5', '@@version']);
   });
 });

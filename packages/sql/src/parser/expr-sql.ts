@@ -1,6 +1,12 @@
 import { sqlLiteral } from '../catalog/show-create.js';
 import type { Expr } from './ast.js';
 
+/** An operand of a binary operator, parenthesized when it is itself an operation (so the grouping shows). */
+function operand(e: Expr): string {
+  const text = exprToSql(e);
+  return e.kind === 'binary' || e.kind === 'in' || e.kind === 'between' || e.kind === 'like' || e.kind === 'isNull' || (e.kind === 'unary' && e.op === 'NOT') ? `(${text})` : text;
+}
+
 /**
  * SQL text of an expression, used as the column label when a select item has no alias and
  * in error messages ('BIGINT value is out of range in ...'). MySQL labels with the
@@ -21,7 +27,7 @@ export function exprToSql(e: Expr): string {
     case 'unary':
       return e.op === 'NOT' ? `NOT ${exprToSql(e.operand)}` : `${e.op}${exprToSql(e.operand)}`;
     case 'binary':
-      return `${exprToSql(e.left)} ${e.op} ${exprToSql(e.right)}`;
+      return `${operand(e.left)} ${e.op} ${operand(e.right)}`;
     case 'in':
       return `${exprToSql(e.operand)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(exprToSql).join(',')})`;
     case 'between':

@@ -556,7 +556,7 @@ function recognizeSimpleSelect(c: Cursor, ctx: RecognizerContext): Statement | u
       expr = { kind: 'call', name: t.value === 'SCHEMA' ? 'DATABASE' : t.value === 'CURRENT_TIMESTAMP' ? 'NOW' : t.value, args: [] };
       c.pos += 3;
     } else return undefined;
-    const label = c.text.slice(start, c.tokens[c.pos - 1]!.end);
+    const label = t.type === 'string' ? t.value : c.text.slice(start, c.tokens[c.pos - 1]!.end);
     let alias: string | undefined;
     if (c.acceptWord('AS') !== undefined) {
       const a = c.peek();

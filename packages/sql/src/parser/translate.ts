@@ -152,7 +152,9 @@ export class Translator {
     if (e.type === 'column_ref' && nameOf(e.column) === '*') return { expr: undefined, star: true, alias: undefined, label: '*' };
     const expr = this.expr(e);
     const alias = nameOf(n.as);
-    return { expr, star: false, alias, label: alias ?? (expr.kind === 'column' ? expr.name : (this.sourceOf(e) ?? exprToSql(expr))) };
+    // MySQL labels a column by its name and a string literal by its value; anything else by its text.
+    const label = expr.kind === 'column' ? expr.name : expr.kind === 'literal' && typeof expr.value === 'string' ? expr.value : (this.sourceOf(e) ?? exprToSql(expr));
+    return { expr, star: false, alias, label: alias ?? label };
   }
 
   /** The original text of a node, when node-sql-parser reported its location. */
