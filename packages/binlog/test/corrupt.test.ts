@@ -1,7 +1,8 @@
 import { isLockstepError, Random } from '@lockstep/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BinlogCorruptError, BinlogEventDecoder, BinlogEventEncoder, BinlogTruncatedError } from '../src/index.js';
+import { SimFileSystem } from '@lockstep/base';
+import { BinlogCorruptError, BinlogEventDecoder, BinlogEventEncoder, BinlogTruncatedError, BinlogWriter, readBinlog } from '../src/index.js';
 import { headerArb, simpleBodyArb, tableWithRowsArb, withHeader } from './arbitraries.js';
 import { fixture, fixtureFiles, FUZZ_RUNS } from './helpers.js';
 
@@ -99,5 +100,30 @@ describe('corrupt and truncated input gives typed errors with the position', () 
       ),
       { numRuns: FUZZ_RUNS },
     );
+  });
+
+  it(`damaged files through readBinlog and BinlogWriter.open (${seeds} seeds): typed errors or a clean recovery, never an untyped exception`, async () => {
+    const files = fixtureFiles();
+    for (let seed = 1; seed <= seeds; seed++) {
+      const random = new Random(seed);
+      const fs = new SimFileSystem({ seed });
+      await fs.mkdir('/d', { recursive: true });
+      for (const file of files) {
+        const bytes = fixture(file).slice();
+        if (random.bool(0.5)) for (let i = 0; i < 3; i++) bytes[random.int(0, bytes.length - 1)] = random.int(0, 255);
+        await fs.writeFile(`/d/${file}`, random.bool(0.2) ? bytes.subarray(0, random.int(0, bytes.length)) : bytes);
+      }
+      try {
+        for await (const p of readBinlog({ fs, dir: '/d', baseName: 'mariadb-bin' })) expect(p.size).toBeGreaterThan(0);
+      } catch (error) {
+        expectTyped(error);
+      }
+      try {
+        const writer = await BinlogWriter.open({ fs, dir: '/d', baseName: 'mariadb-bin', serverId: 9 });
+        await writer.close();
+      } catch (error) {
+        expectTyped(error);
+      }
+    }
   });
 });

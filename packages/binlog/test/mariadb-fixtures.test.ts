@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { nodeFileSystem } from '@lockstep/base';
+import { nodeFileSystem, SimFileSystem } from '@lockstep/base';
 import { describe, expect, it } from 'vitest';
 import {
   EventFlag,
@@ -8,6 +8,7 @@ import {
   GtidPosition,
   formatDateTime,
   formatGtid,
+  BinlogWriter,
   readBinlog,
   readBinlogBatches,
   MAX_READ_BATCH_EVENTS,
@@ -16,7 +17,7 @@ import {
   type PositionedBinlogEvent,
   type TableMapBody,
 } from '../src/index.js';
-import { fixturesDir } from './helpers.js';
+import { fixture, fixtureFiles, fixturesDir } from './helpers.js';
 
 interface Expected {
   gtidBinlogPos: string;
@@ -200,6 +201,26 @@ describe('a real MariaDB 10.11 binlog (sysbench oltp_write_only + DDL, made by s
     if (fde.kind === 'formatDescription') expect(fde.checksum).toBe('none');
     const closed = await readAll({ start: { file: path.basename(expected.inUseCopy) } });
     expect(closed[0]!.event.flags & EventFlag.BINLOG_IN_USE).toBe(0);
+  });
+});
+
+describe('continuing a MariaDB binlog', () => {
+  it('BinlogWriter.open on the real files finds their GTID state and appends a new file after them', async () => {
+    const fs = new SimFileSystem({ seed: 1 });
+    await fs.mkdir('/copy', { recursive: true });
+    for (const f of fixtureFiles()) await fs.writeFile(`/copy/${f}`, fixture(f));
+    const writer = await BinlogWriter.open({ fs, dir: '/copy', baseName: 'mariadb-bin', serverId: 1 });
+    expect(writer.report).toMatchObject({ uncleanShutdown: false, lastFile: 'mariadb-bin.000007', truncatedBytes: 0 });
+    expect(writer.gtidPosition.toString()).toBe(expected.gtidBinlogPos);
+    expect(writer.position.file).toBe('mariadb-bin.000008');
+    const next = writer.gtidPosition.get(0)!.seqNo + 1n;
+    await writer.writeGroup([{ gtid: { domainId: 0, serverId: 1, seqNo: next }, commitId: undefined, flags: { transactional: true }, xid: 1n, events: [] }]);
+    await writer.close();
+    const gtids: string[] = [];
+    for await (const p of readBinlog({ fs, dir: '/copy', baseName: 'mariadb-bin', start: { gtidPosition: GtidPosition.parse(expected.gtidBinlogPos) } })) {
+      if (p.event.kind === 'gtid') gtids.push(`${p.file} ${p.event.domainId}-${p.event.serverId}-${p.event.seqNo}`);
+    }
+    expect(gtids).toEqual([`mariadb-bin.000008 0-1-${next}`]);
   });
 });
 
