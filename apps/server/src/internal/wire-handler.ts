@@ -26,7 +26,10 @@ function statusFlags(session: SqlSession): number {
 
 function toWire(result: StatementResult): QueryResult {
   if (result.kind === 'ok') {
-    return { kind: 'ok', affectedRows: result.affectedRows, lastInsertId: result.lastInsertId, warnings: result.warnings, ...(result.info === undefined ? {} : { info: result.info }) };
+    // The info text ('Records: 2  Duplicates: 0 ...') is left out: @lockstep/wire writes it as
+    // a rest-of-packet string, while libmariadb (mariadb CLI, sysbench) reads a length-encoded
+    // one as MariaDB's net_send_ok writes it, and fails with 2027 "malformed packet".
+    return { kind: 'ok', affectedRows: result.affectedRows, lastInsertId: result.lastInsertId, warnings: result.warnings };
   }
   // SqlValue is structurally a WireValue (SqlDateTime carries WireDateTime's fields).
   return { kind: 'rows', columns: columnDefinitions(result.columns), rows: result.rows };
@@ -40,9 +43,18 @@ function quoteName(name: string): string {
 export function createHandler(context: HandlerContext): WireHandler {
   const { connections, counters, logger } = context;
 
+  /** The connection's entry, made on first use: COM_INIT_DB for CONNECT_WITH_DB runs before `connect`. */
   const entryOf = (ws: WireSession): ConnectionEntry => {
-    const entry = ws.state as ConnectionEntry | undefined;
-    if (entry === undefined) throw new ShutdownError();
+    const existing = ws.state as ConnectionEntry | undefined;
+    if (existing !== undefined) return existing;
+    if (context.stopping()) throw new ShutdownError();
+    const session = context.engine().session({ connectionId: ws.connectionId, user: ws.user, host: ws.remoteAddress, ...(ws.database === undefined ? {} : { database: ws.database }) });
+    const entry: ConnectionEntry = { id: ws.connectionId, user: ws.user, host: `${ws.remoteAddress}:${String(ws.remotePort)}`, session, command: 'Sleep', state: '', info: undefined, sinceMs: Date.now(), binlog: undefined, closing: undefined };
+    ws.state = entry;
+    ws.statusFlags = statusFlags(session);
+    connections.add(entry);
+    counters.connectionsTotal += 1;
+    logger.debug({ connectionId: ws.connectionId, user: ws.user, host: entry.host }, 'connected');
     return entry;
   };
 
@@ -67,13 +79,7 @@ export function createHandler(context: HandlerContext): WireHandler {
   return {
     connect(ws) {
       if (context.stopping()) throw new ShutdownError();
-      const session = context.engine().session({ connectionId: ws.connectionId, user: ws.user, host: ws.remoteAddress, ...(ws.database === undefined ? {} : { database: ws.database }) });
-      const entry: ConnectionEntry = { id: ws.connectionId, user: ws.user, host: `${ws.remoteAddress}:${ws.remotePort}`, session, command: 'Sleep', state: '', info: undefined, sinceMs: Date.now(), binlog: undefined, closing: undefined };
-      ws.state = entry;
-      ws.statusFlags = statusFlags(session);
-      connections.add(entry);
-      counters.connectionsTotal += 1;
-      logger.debug({ connectionId: ws.connectionId, user: ws.user, host: entry.host }, 'connected');
+      entryOf(ws);
     },
 
     query(ws, sql) {
