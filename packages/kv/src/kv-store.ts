@@ -9,7 +9,7 @@ import { KvXidError } from './errors/kv-xid-error.js';
 import { checkpointChunks, checkpointFileName, writeCheckpointFile } from './internal/checkpoint-file.js';
 import { LogWriter, logFileName, type CoordinatorMark } from './internal/log-writer.js';
 import { MANIFEST_NAME, writeManifest } from './internal/manifest.js';
-import { encodeBatch, encodeCommitPrepared, encodePrepare, encodeRollbackPrepared, RecordType } from './internal/record-codec.js';
+import { batchFrameBytes, encodeBatchInto, encodeCommitPrepared, encodePrepare, encodeRollbackPrepared, RecordType } from './internal/record-codec.js';
 import { isEngineFile, obsoleteFiles, recover } from './internal/recovery.js';
 import { SnapshotHandle } from './internal/snapshot-handle.js';
 import { StoreIterator, type IteratorPin } from './internal/store-iterator.js';
@@ -420,10 +420,14 @@ export class KvStore implements KvEngine {
   #commitBatch(ops: readonly WriteOp[], position: Uint8Array | undefined): { seq: number; lsn: number } {
     const seq = this.#store.lastSeq + 1;
     const mark = position === undefined ? undefined : { seq, position: position.slice() };
-    const lsn = this.#log.append(encodeBatch(seq, ops, position), mark);
+    const log = this.#log;
+    const frameBytes = batchFrameBytes(ops, position);
+    const at = log.reserve(frameBytes, mark);
+    encodeBatchInto(log.reservedBuffer, at, frameBytes, seq, ops, position);
+    const lsn = log.appendedLsn;
     // Start the file write before applying: the write runs in the I/O thread while this
     // thread updates memory (the batch is visible when this call returns either way).
-    this.#log.writeBehind();
+    log.writeBehind();
     this.#store.apply(ops, seq);
     if (mark !== undefined) this.#newestCoordinator = mark;
     this.#batchesWritten++;

@@ -3,8 +3,10 @@ import { FileSystemError, invariant, type FileHandle, type FileSystem } from '@l
 import { KvIoError } from '../errors/kv-io-error.js';
 import { encodeFileHeader, LOG_MAGIC, RecordType } from './record-codec.js';
 
-/** Largest single write the flusher issues (records are concatenated up to this). */
-export const MAX_WRITE_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Records are encoded in place into buffers of this size, reused once written. */
+export const LOG_CHUNK_BYTES = 1024 * 1024;
+/** Written chunks kept for reuse. */
+const MAX_FREE_CHUNKS = 8;
 
 export function logFileName(fileNumber: number): string {
   return `log-${String(fileNumber).padStart(6, '0')}.wal`;
@@ -60,7 +62,23 @@ interface RotateMarker {
   readonly fail: (error: unknown) => void;
 }
 
-type PendingItem = Uint8Array | RotateMarker;
+/**
+ * A buffer records are encoded into, back to back. Bytes [start, end) are not yet written;
+ * a sealed chunk takes no more records. Reusing chunks matters: a fresh ArrayBuffer per
+ * record is off-heap memory V8 accounts for, and with a large heap that triggers full GCs.
+ */
+class LogChunk {
+  readonly buf: Uint8Array;
+  start = 0;
+  end = 0;
+  sealed = false;
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+}
+
+type PendingItem = LogChunk | RotateMarker;
 
 export interface CoordinatorMark {
   readonly seq: number;
@@ -97,6 +115,7 @@ export class LogWriter {
   readonly #logFileBytes: number;
   #pending: PendingItem[] = [];
   #pendingBytes = 0;
+  readonly #freeChunks: LogChunk[] = [];
   // Two FIFO queues, each in LSN order: writers waiting for the write, and for the fsync.
   readonly #writeWaiters = new WaiterQueue();
   readonly #syncWaiters = new WaiterQueue();
@@ -167,17 +186,38 @@ export class LogWriter {
     return this.#failureRetryable;
   }
 
-  /** Buffers a record; returns the LSN at its end. REQUIRES: no failure, not closed. */
-  append(record: Uint8Array, coordinator?: CoordinatorMark): number {
+  /**
+   * Reserves `size` bytes in the buffer for one record, which the caller must encode into
+   * `reservedBuffer` at the returned offset before it yields; the record's LSN end is
+   * `appendedLsn` afterwards. REQUIRES: no failure, not closed.
+   */
+  reserve(size: number, coordinator?: CoordinatorMark): number {
     invariant(this.#failure === undefined && !this.#closed, 'log append after failure or close');
-    if (this.#plannedFileBytes + record.length > this.#logFileBytes && this.#plannedFileBytes > 64) {
-      this.#queueRotation(ignore, ignore);
+    if (this.#plannedFileBytes + size > this.#logFileBytes && this.#plannedFileBytes > 64) this.#queueRotation(ignore, ignore);
+    const pending = this.#pending;
+    let chunk = pending[pending.length - 1];
+    if (!(chunk instanceof LogChunk) || chunk.sealed || chunk.end + size > chunk.buf.length) {
+      if (chunk instanceof LogChunk) chunk.sealed = true;
+      chunk = this.#newChunk(size);
+      pending.push(chunk);
     }
-    this.#pending.push(record);
-    this.#pendingBytes += record.length;
-    this.#plannedFileBytes += record.length;
-    this.appendedLsn += record.length;
+    const at = chunk.end;
+    chunk.end += size;
+    this.reservedBuffer = chunk.buf;
+    this.#pendingBytes += size;
+    this.#plannedFileBytes += size;
+    this.appendedLsn += size;
     if (coordinator !== undefined) this.#coordinatorQueue.push({ lsn: this.appendedLsn, mark: coordinator });
+    return at;
+  }
+
+  /** The buffer of the last `reserve`. */
+  reservedBuffer: Uint8Array = new Uint8Array(0);
+
+  /** Buffers an encoded record; returns the LSN at its end. REQUIRES: no failure, not closed. */
+  append(record: Uint8Array, coordinator?: CoordinatorMark): number {
+    const at = this.reserve(record.length, coordinator);
+    this.reservedBuffer.set(record, at);
     return this.appendedLsn;
   }
 
@@ -232,6 +272,8 @@ export class LogWriter {
 
   #queueRotation(done: () => void, fail: (error: unknown) => void): number {
     const fileNumber = this.#nextFileNumber++;
+    const last = this.#pending[this.#pending.length - 1];
+    if (last instanceof LogChunk) last.sealed = true;
     this.#pending.push({ fileNumber, done, fail });
     this.#plannedFileBytes = 0;
     return fileNumber;
@@ -273,36 +315,44 @@ export class LogWriter {
   async #writePending(): Promise<void> {
     const items = this.#pending;
     this.#pending = [];
+    // Records appended while these are written go to new chunks.
+    for (const item of items) if (item instanceof LogChunk) item.sealed = true;
     let i = 0;
     try {
       while (i < items.length) {
         const item = items[i]!;
-        if (!(item instanceof Uint8Array)) {
+        if (!(item instanceof LogChunk)) {
           await this.#switchFile(item);
           i++;
           continue;
         }
-        let end = i;
-        let bytes = 0;
-        while (end < items.length) {
-          const next = items[end]!;
-          if (!(next instanceof Uint8Array) || (bytes > 0 && bytes + next.length > MAX_WRITE_CHUNK_BYTES)) break;
-          bytes += next.length;
-          end++;
+        const bytes = item.end - item.start;
+        if (bytes > 0) {
+          await this.#handle.write(item.buf.subarray(item.start, item.end), this.#fileOffset);
+          this.#fileOffset += bytes;
+          this.writtenLsn += bytes;
+          this.bytesWritten += bytes;
+          this.#pendingBytes -= bytes;
+          item.start = item.end;
         }
-        const chunk = end - i === 1 ? item : concat(items, i, end, bytes);
-        await this.#handle.write(chunk, this.#fileOffset);
-        this.#fileOffset += bytes;
-        this.writtenLsn += bytes;
-        this.bytesWritten += bytes;
-        this.#pendingBytes -= bytes;
-        i = end;
+        if (item.buf.length === LOG_CHUNK_BYTES && this.#freeChunks.length < MAX_FREE_CHUNKS) this.#freeChunks.push(item);
+        i++;
       }
     } catch (error) {
-      // Nothing after item i was written: keep it buffered, in order, ahead of newer records.
+      // Nothing from item i on was written: keep it buffered, in order, ahead of newer records.
       this.#pending = items.slice(i).concat(this.#pending);
       throw error;
     }
+  }
+
+  #newChunk(size: number): LogChunk {
+    if (size > LOG_CHUNK_BYTES) return new LogChunk(size);
+    const chunk = this.#freeChunks.pop();
+    if (chunk === undefined) return new LogChunk(LOG_CHUNK_BYTES);
+    chunk.start = 0;
+    chunk.end = 0;
+    chunk.sealed = false;
+    return chunk;
   }
 
   async #switchFile(marker: RotateMarker): Promise<void> {
@@ -341,7 +391,7 @@ export class LogWriter {
     this.#syncWaiters.rejectAll(this.#failure);
     // A checkpoint waiting for a file switch must not wait forever; the marker stays queued
     // (a retry after ENOSPC performs the switch, and a later checkpoint waits for it anew).
-    for (const item of this.#pending) if (!(item instanceof Uint8Array)) item.fail(this.#failure);
+    for (const item of this.#pending) if (!(item instanceof LogChunk)) item.fail(this.#failure);
   }
 
   /** Starts writing what is buffered (without sync) if nothing is running: write-behind for writeOrdered. */
@@ -352,15 +402,4 @@ export class LogWriter {
 
 function ignore(): void {
   // A size-based rotation has nobody waiting for it.
-}
-
-function concat(items: readonly PendingItem[], start: number, end: number, bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let at = 0;
-  for (let i = start; i < end; i++) {
-    const item = items[i] as Uint8Array;
-    out.set(item, at);
-    at += item.length;
-  }
-  return out;
 }

@@ -52,19 +52,25 @@ export function opsBytes(ops: readonly WriteOp[]): number {
   return n;
 }
 
-/** A byte writer over one exactly-sized frame. */
+/** A byte writer over one exactly-sized frame, in its own array or in place in a larger one. */
 export class FrameWriter {
   readonly bytes: Uint8Array;
-  pos = FRAME_HEADER_BYTES;
+  readonly start: number;
+  readonly end: number;
+  pos: number;
 
-  constructor(type: number, payloadBytes: number) {
-    this.bytes = new Uint8Array(FRAME_HEADER_BYTES + payloadBytes);
+  constructor(type: number, payloadBytes: number, target?: Uint8Array, offset = 0) {
+    this.bytes = target ?? new Uint8Array(FRAME_HEADER_BYTES + payloadBytes);
+    this.start = target === undefined ? 0 : offset;
+    this.end = this.start + FRAME_HEADER_BYTES + payloadBytes;
+    this.pos = this.start + FRAME_HEADER_BYTES;
     const b = this.bytes;
-    b[0] = payloadBytes & 0xff;
-    b[1] = (payloadBytes >>> 8) & 0xff;
-    b[2] = (payloadBytes >>> 16) & 0xff;
-    b[3] = (payloadBytes >>> 24) & 0xff;
-    b[8] = type;
+    const o = this.start;
+    b[o] = payloadBytes & 0xff;
+    b[o + 1] = (payloadBytes >>> 8) & 0xff;
+    b[o + 2] = (payloadBytes >>> 16) & 0xff;
+    b[o + 3] = (payloadBytes >>> 24) & 0xff;
+    b[o + 8] = type;
   }
 
   u8(v: number): void {
@@ -132,16 +138,17 @@ export class FrameWriter {
     }
   }
 
-  /** Seals the frame (writes the checksum) and returns its bytes. */
+  /** Seals the frame (writes the checksum) and returns its bytes (a view when written in place). */
   finish(): Uint8Array {
     const b = this.bytes;
-    if (this.pos !== b.length) throw new Error(`frame size mismatch: wrote ${this.pos} of ${b.length}`);
-    const c = crc32Sliced(b, 8, b.length);
-    b[4] = c & 0xff;
-    b[5] = (c >>> 8) & 0xff;
-    b[6] = (c >>> 16) & 0xff;
-    b[7] = (c >>> 24) & 0xff;
-    return b;
+    if (this.pos !== this.end) throw new Error(`frame size mismatch: wrote ${this.pos - this.start} of ${this.end - this.start}`);
+    const o = this.start;
+    const c = crc32Sliced(b, o + 8, this.end);
+    b[o + 4] = c & 0xff;
+    b[o + 5] = (c >>> 8) & 0xff;
+    b[o + 6] = (c >>> 16) & 0xff;
+    b[o + 7] = (c >>> 24) & 0xff;
+    return o === 0 && this.end === b.length ? b : b.subarray(o, this.end);
   }
 }
 
@@ -157,14 +164,27 @@ export function encodeFileHeader(type: number, magic: string, fields: readonly n
   return w.finish();
 }
 
-export function encodeBatch(seq: number, ops: readonly WriteOp[], coordinatorPosition: Uint8Array | undefined): Uint8Array {
+/** Size of a batch frame, header included. */
+export function batchFrameBytes(ops: readonly WriteOp[], coordinatorPosition: Uint8Array | undefined): number {
   const coordBytes = coordinatorPosition === undefined ? 0 : varintBytes(coordinatorPosition.length) + coordinatorPosition.length;
-  const w = new FrameWriter(RecordType.Batch, 8 + 1 + coordBytes + opsBytes(ops));
+  return FRAME_HEADER_BYTES + 8 + 1 + coordBytes + opsBytes(ops);
+}
+
+/** Encodes a batch frame of `frameBytes` (from batchFrameBytes) at `target[offset..]`. */
+export function encodeBatchInto(target: Uint8Array, offset: number, frameBytes: number, seq: number, ops: readonly WriteOp[], coordinatorPosition: Uint8Array | undefined): void {
+  const w = new FrameWriter(RecordType.Batch, frameBytes - FRAME_HEADER_BYTES, target, offset);
   w.u64(seq);
   w.u8(coordinatorPosition === undefined ? 0 : FLAG_COORDINATOR);
   if (coordinatorPosition !== undefined) w.lengthPrefixed(coordinatorPosition);
   w.ops(ops);
-  return w.finish();
+  w.finish();
+}
+
+export function encodeBatch(seq: number, ops: readonly WriteOp[], coordinatorPosition: Uint8Array | undefined): Uint8Array {
+  const frameBytes = batchFrameBytes(ops, coordinatorPosition);
+  const out = new Uint8Array(frameBytes);
+  encodeBatchInto(out, 0, frameBytes, seq, ops, coordinatorPosition);
+  return out;
 }
 
 export function encodePrepare(type: number, xid: bigint, ops: readonly WriteOp[]): Uint8Array {
