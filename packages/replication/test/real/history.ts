@@ -62,6 +62,7 @@ export function randomHistory(random: Random, options: RandomHistoryOptions = de
   const groups: TransactionInput[][] = [];
   let xid = 1n;
   let count = 0;
+  let commitId = 1000n;
   while (count < options.transactions) {
     const size = Math.min(options.transactions - count, random.int(1, options.maxGroupSize));
     const group: TransactionInput[] = [];
@@ -94,9 +95,14 @@ export function randomHistory(random: Random, options: RandomHistoryOptions = de
       group.push({ gtid, commitId: undefined, flags: { transactional: true, allowParallel: true, waited: random.bool(options.waitedP) }, xid: xid++, events });
     }
     count += group.length;
-    groups.push(group);
+    groups.push(withCommitId(group, ++commitId));
   }
   return { initial, groups, final: state, transactions: count };
+}
+
+/** The primary's group commit: a group of two or more shares one commit id (MariaDB: the first GTID's seqNo). */
+function withCommitId(group: readonly TransactionInput[], commitId: bigint): TransactionInput[] {
+  return group.length < 2 ? [...group] : group.map((t) => ({ ...t, commitId }));
 }
 
 export interface SysbenchHistoryOptions {
@@ -145,7 +151,7 @@ export function sysbenchHistory(random: Random, options: SysbenchHistoryOptions)
       count += 1;
       group.push({ gtid: { domainId: 0, serverId: 1, seqNo: BigInt(count) }, commitId: undefined, flags: { transactional: true, allowParallel: true, waited }, xid: BigInt(count), events });
     }
-    groups.push(group);
+    groups.push(withCommitId(group, BigInt(count)));
     previousGroupIds = groupIds;
   }
   return { initial, groups, final: state, transactions: count };

@@ -296,6 +296,8 @@ export class RealApplyTarget implements ApplyTarget<BinlogEvent> {
   readonly #attempts = new Map<number, Attempt>();
   readonly #byTxn = new Map<number, Work>();
   readonly #prunable = new Map<number, Uint8Array[]>();
+  /** Called after each report was forwarded to the applier (tests observe the waits). */
+  observeLockWait: ((waiter: Work, holders: readonly Work[]) => void) | undefined;
   #applier: ParallelApplier<BinlogEvent> | undefined;
   #nextXid = 1n;
 
@@ -305,14 +307,15 @@ export class RealApplyTarget implements ApplyTarget<BinlogEvent> {
     replica.db.onLockWait = (waiter, holders) => {
       const applier = this.#applier;
       const w = this.#byTxn.get(waiter.id);
-      if (applier === undefined || w === undefined) return;
+      if (w === undefined) return;
       const hs: Work[] = [];
       for (const h of holders) {
         const hw = this.#byTxn.get(h.id);
         if (hw !== undefined) hs.push(hw);
       }
       this.counters.reports += 1;
-      applier.onLockWait(w, hs);
+      applier?.onLockWait(w, hs);
+      this.observeLockWait?.(w, hs);
     };
   }
 
