@@ -273,7 +273,7 @@ export class BinlogWriter {
       const first = await cursor.next();
       if (first.kind !== 'event') {
         if (size < 4 + 19 + 57) return undefined;
-        throw new BinlogTruncatedError(name, 4, size - 4, 0);
+        throw first.kind === 'partial' ? new BinlogTruncatedError(name, first.offset, first.available, first.needed) : new BinlogTruncatedError(name, 4, 0, 19);
       }
       if (first.event.event.kind !== 'formatDescription') throw new BinlogCorruptError(name, 4, 'first event is not a format description');
       const inUse = (first.event.event.flags & EventFlag.BINLOG_IN_USE) !== 0;
