@@ -164,12 +164,17 @@ interface Candidate {
  * 1000 (primary) or 2000 (secondary) divided by 10 per equality column and by 5 for a
  * range column, times the number of points; a full scan 10000.
  *
- * `columnOf` maps a column reference to its table position (undefined for anything that
- * is not a column of this table).
+ * `columnOf` maps a column reference to its table position (undefined or -1 for anything
+ * that is not a column of this table).
  */
 export function planAccess(table: TableSchema, where: Expr | undefined, columnOf: (e: Expr) => number | undefined): AccessPlan {
   const conjuncts = conjunctsOf(where);
-  const predicates = conjuncts.map((c) => predicateOf(c, columnOf));
+  // A negative position (findColumn's "not found") means "not a column of this table" too.
+  const columnPosition = (e: Expr): number | undefined => {
+    const p = columnOf(e);
+    return p !== undefined && p >= 0 && p < table.columns.length ? p : undefined;
+  };
+  const predicates = conjuncts.map((c) => predicateOf(c, columnPosition));
   const indexes: { index: IndexDef; codec: IndexKeyCodec; primary: boolean }[] = [];
   if (!table.def.hiddenPrimaryKey) indexes.push({ index: table.def.primaryKey, codec: table.primaryCodec, primary: true });
   table.def.secondaryIndexes.forEach((index, i) => indexes.push({ index, codec: table.secondaryCodecs[i]!, primary: false }));
