@@ -86,7 +86,7 @@ export class SqlEngine implements SqlEngineApi {
         try {
           for await (const e of it) records.push({ key: e.key, value: e.value });
         } finally {
-          await it.close();
+          it.close();
         }
       }
       const catalog = catalogFromRecords(records);
@@ -267,7 +267,7 @@ export class SqlEngine implements SqlEngineApi {
               if (keys.length >= PURGE_BATCH_KEYS) break;
             }
           } finally {
-            await it.close();
+            it.close();
           }
           for (const k of keys) await t.delete(k);
           n = keys.length;
@@ -288,7 +288,7 @@ export class SqlEngine implements SqlEngineApi {
    */
   async redo(events: readonly BinlogEvent[], commit: RedoCommit): Promise<void> {
     const query = events.find((e) => e.kind === 'query' && !/^\s*(BEGIN|COMMIT)\s*$/i.test(e.sql));
-    if (query !== undefined && query.kind === 'query') {
+    if (query?.kind === 'query') {
       const parsed = this.parser.parse(query.sql);
       if (!isDdl(parsed.statement)) throw new NotSupportedError(`redo of the query event '${query.sql.slice(0, 80)}'`);
       await this.runDdl(parsed.statement, query.sql, query.database === '' ? undefined : query.database, query.threadId, async (t) => {
@@ -350,7 +350,7 @@ async function restoreCounters(t: Transaction, table: TableSchema): Promise<void
         break;
       }
     } finally {
-      await it.close();
+      it.close();
     }
     if (!table.def.hiddenPrimaryKey || auto < 0) return;
   }

@@ -31,7 +31,7 @@ export class RowEventApplier {
   }
 
   private rowOf(table: TableSchema, image: RowImage): SqlValue[] {
-    return fromBinlogRow(table, image.map((v) => (v === undefined ? null : v)) as BinlogValue[]);
+    return fromBinlogRow(table, image.map((v): BinlogValue => (v === undefined ? null : v)));
   }
 
   private async find(t: Transaction, table: TableSchema, row: SqlValue[]): Promise<StoredRow> {

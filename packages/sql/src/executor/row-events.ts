@@ -1,4 +1,4 @@
-import { RowsFlag, type ColumnDef as BinlogColumnDef, type ColumnValue, type EventInput, type RowImage } from '@lockstep/binlog';
+import { RowsFlag, type EventInput, type RowImage } from '@lockstep/binlog';
 import { binlogColumns } from '../catalog/binlog-columns.js';
 import type { TableSchema } from '../catalog/table-schema.js';
 import type { SqlValue } from '../types/sql-value.js';
@@ -25,7 +25,7 @@ export function binlogTableId(table: TableSchema): number {
 
 /** A row's values as a binlog row image (a SqlDateTime carries the DATETIME fields). */
 export function rowImage(row: readonly SqlValue[]): RowImage {
-  return row as readonly ColumnValue[];
+  return row;
 }
 
 /**
@@ -42,7 +42,7 @@ export class StatementChanges {
   add(table: TableSchema, kind: ChangeKind, before: SqlValue[] | undefined, after: SqlValue[] | undefined, bytes: number): void {
     const last = this.runs[this.runs.length - 1];
     const row = { before, after, bytes: bytes + 8 };
-    if (last !== undefined && last.table === table && last.kind === kind) last.rows.push(row);
+    if (last?.table === table && last.kind === kind) last.rows.push(row);
     else this.runs.push({ table, kind, rows: [row] });
   }
 
@@ -53,7 +53,7 @@ export class StatementChanges {
     for (const run of this.runs) {
       if (mapped.has(run.table)) continue;
       mapped.add(run.table);
-      out.push({ kind: 'tableMap', tableId: binlogTableId(run.table), tableFlags: 1, database: run.table.database, table: run.table.name, columns: binlogColumns(run.table) as BinlogColumnDef[] });
+      out.push({ kind: 'tableMap', tableId: binlogTableId(run.table), tableFlags: 1, database: run.table.database, table: run.table.name, columns: binlogColumns(run.table) });
     }
     for (const run of this.runs) {
       const tableId = binlogTableId(run.table);

@@ -232,19 +232,19 @@ export class Session implements SqlSession {
       case 'select':
         if (s.from === undefined) return this.selectWithoutTable(s, params);
         this.engine.counters.select++;
-        return this.inTransaction_((t) => this.select(t, s, params), s.lock !== 'none');
+        return this.inTransaction_((t) => this.select(t, s, params));
       case 'insert':
         this.checkWritable();
         this.engine.counters.insert++;
-        return this.inTransaction_((t, changes) => this.insert(t, changes, s, params), true);
+        return this.inTransaction_((t, changes) => this.insert(t, changes, s, params));
       case 'update':
         this.checkWritable();
         this.engine.counters.update++;
-        return this.inTransaction_((t, changes) => this.update(t, changes, s, params), true);
+        return this.inTransaction_((t, changes) => this.update(t, changes, s, params));
       case 'delete':
         this.checkWritable();
         this.engine.counters.delete++;
-        return this.inTransaction_((t, changes) => this.delete(t, changes, s, params), true);
+        return this.inTransaction_((t, changes) => this.delete(t, changes, s, params));
       case 'begin':
         await this.commitOpen();
         this.#txn = this.beginTxn(s.consistentSnapshot);
@@ -295,8 +295,7 @@ export class Session implements SqlSession {
   }
 
   /** Runs a DML statement in the session's transaction (begun on demand), undoing only it on failure; autocommit ends the transaction. */
-  private async inTransaction_(body: (t: Transaction, changes: StatementChanges) => Promise<StatementResult>, writes: boolean): Promise<StatementResult> {
-    void writes;
+  private async inTransaction_(body: (t: Transaction, changes: StatementChanges) => Promise<StatementResult>): Promise<StatementResult> {
     const t = this.#txn ?? (this.#txn = this.beginTxn());
     const changes = new StatementChanges();
     const single = !this.#explicit && this.autocommit;

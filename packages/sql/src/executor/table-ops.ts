@@ -79,7 +79,7 @@ export async function readRows(
       try {
         for await (const entry of it) if (!push(stored(table, entry.key, entry.value))) return out;
       } finally {
-        await it.close();
+        it.close();
       }
       continue;
     }
@@ -94,7 +94,7 @@ export async function readRows(
         if (keys.length > MAX_STATEMENT_ROWS) throw new NotSupportedError(`a statement reading more than ${MAX_STATEMENT_ROWS} rows`);
       }
     } finally {
-      await it.close();
+      it.close();
     }
     for (const key of keys) {
       const value = await getRow(t, key, lock);
@@ -111,7 +111,7 @@ export async function readAll(t: Transaction, table: TableSchema, lock: ReadLock
   try {
     for await (const entry of it) out.push(stored(table, entry.key, entry.value));
   } finally {
-    await it.close();
+    it.close();
   }
   return out;
 }
@@ -159,7 +159,7 @@ export class RowWriter {
           if (value !== undefined) return { row: stored(table, key, value), keyName: ix.name, values };
         }
       } finally {
-        await it.close();
+        it.close();
       }
     }
     return undefined;

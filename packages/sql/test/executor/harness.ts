@@ -39,7 +39,7 @@ export function roundTrip(events: readonly EventInput[]): BinlogEvent[] {
   const encoder = new BinlogEventEncoder();
   const decoder = new BinlogEventDecoder();
   return events.map((e) => {
-    const bytes = encoder.encode({ timestamp: 0, serverId: 1, flags: 0, ...e } as EventInput);
+    const bytes = encoder.encode({ timestamp: 0, serverId: 1, flags: 0, ...e });
     return decoder.decode(bytes, 0).event;
   });
 }

@@ -109,8 +109,8 @@ describe('executor: locking modes', () => {
     const results = await Promise.allSettled([first.promise, second.promise]);
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed).toHaveLength(1);
-    expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({ errno: 1213 });
-    const loser = results[0]!.status === 'rejected' ? a : b;
+    expect(failed[0]!.reason).toMatchObject({ errno: 1213 });
+    const loser = results[0].status === 'rejected' ? a : b;
     const winner = loser === a ? b : a;
     expect(loser.inTransaction).toBe(false);
     await winner.execute('COMMIT');
