@@ -189,6 +189,7 @@ describe('SQL front end: what sysbench and clients send', () => {
       orderBy: [{ descending: true }],
     });
     expect(stmt('SELECT * FROM t WHERE id = 1 LOCK IN SHARE MODE')).toMatchObject({ lock: 'shared', items: [{ star: true }] });
+    expect(stmt('SELECT 1 FROM DUAL WHERE 1 = 1')).toMatchObject({ kind: 'select', from: undefined, where: { op: '=' } });
   });
 
   it("follows MySQL's operator precedence (node-sql-parser's AND/OR/XOR grouping is undone)", () => {

@@ -119,7 +119,9 @@ export class Translator {
     if (list(n.with).length > 0) throw new NotSupportedError('WITH');
     if (isNode(n.into) && n.into.position !== undefined && n.into.position !== null) throw new NotSupportedError('SELECT ... INTO');
     if (list(n.window).length > 0 || isNode(n.window)) throw new NotSupportedError('WINDOW');
-    const hasFrom = list(n.from).length > 0;
+    const fromList = list(n.from);
+    // FROM DUAL is no table at all.
+    const hasFrom = fromList.length > 0 && !(fromList.length === 1 && isNode(fromList[0]) && fromList[0].type === 'dual');
     const from = hasFrom ? this.singleTable(n.from, 'SELECT') : undefined;
     const items: SelectItem[] = list(n.columns).map((c) => this.selectItem(c));
     const where = n.where === null || n.where === undefined ? undefined : this.expr(n.where);
