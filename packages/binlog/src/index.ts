@@ -35,3 +35,5 @@ export { DEFAULT_BASE_NAME, binlogFileName, listBinlogFiles, parseBinlogFileName
 export type { BinlogLocation, BinlogPosition } from './binlog-files.js';
 export { classifyBinlogEvent, isFileStructureEvent } from './classify.js';
 export type { BinlogEventClass, ClassifiedGtidFlags } from './classify.js';
+export { readBinlogTransactions } from './binlog-transactions.js';
+export type { BinlogTransaction } from './binlog-transactions.js';

@@ -10,6 +10,7 @@ import {
   formatGtid,
   BinlogWriter,
   readBinlog,
+  readBinlogTransactions,
   readBinlogBatches,
   MAX_READ_BATCH_EVENTS,
   type ColumnValue,
@@ -201,6 +202,23 @@ describe('a real MariaDB 10.11 binlog (sysbench oltp_write_only + DDL, made by s
     if (fde.kind === 'formatDescription') expect(fde.checksum).toBe('none');
     const closed = await readAll({ start: { file: path.basename(expected.inUseCopy) } });
     expect(closed[0]!.event.flags & EventFlag.BINLOG_IN_USE).toBe(0);
+  });
+});
+
+describe('readBinlogTransactions on the real binlog', () => {
+  it('yields its 255 transactions with XIDs (a DDL its Q_XID) and ends that chain', async () => {
+    const txs = [];
+    for await (const t of readBinlogTransactions(location)) txs.push(t);
+    expect(txs.length).toBe(expected.mariadbBinlog.gtidEvents);
+    const create = txs.find((t) => t.events[0]?.kind === 'query' && t.events[0].sql.startsWith('CREATE TABLE typed'));
+    expect(create?.flags.ddl).toBe(true);
+    expect(create?.xid).toBeGreaterThan(0n);
+    expect(txs.filter((t) => !t.flags.ddl).every((t) => t.xid > 0n)).toBe(true);
+    for (let i = 1; i < txs.length; i++) {
+      const a = txs[i - 1]!.end;
+      const b = txs[i]!.end;
+      expect(a.logNumber < b.logNumber || (a.logNumber === b.logNumber && a.offset < b.offset)).toBe(true);
+    }
   });
 });
 
