@@ -9,6 +9,7 @@ import { UnknownColumnError } from '../errors/unknown-column-error.js';
 import { compileExpr, toText, type EvalContext, type SessionValues } from '../expr/compile.js';
 import type { Expr, SelectStatement, SetAssignment, Statement } from '../parser/ast.js';
 import { SqlDateTime } from '../types/datetime.js';
+import type { CompiledSelect } from '../exec/select-query.js';
 import type { SqlValue } from '../types/sql-value.js';
 import type { AdminStatement, PreparedStatementInfo, ResultSetColumn, SessionInfo, SessionOpenInfo, SqlSession, StatementResult } from './contract.js';
 import { isDdl, type SqlEngine } from './engine.js';
@@ -37,6 +38,18 @@ interface Prepared {
   readonly sql: string;
   readonly statement: Statement;
   readonly paramCount: number;
+}
+
+/** Result metadata per compiled SELECT (computed once). */
+const columnsCache = new WeakMap<CompiledSelect, ResultSetColumn[]>();
+
+function columnsOf(s: SelectStatement, compiled: CompiledSelect): ResultSetColumn[] {
+  let columns = columnsCache.get(compiled);
+  if (columns === undefined) {
+    columns = selectColumns(s, compiled.columns, compiled.table);
+    columnsCache.set(compiled, columns);
+  }
+  return columns;
 }
 
 const ADMIN_KINDS = new Set(['purgeBinaryLogs', 'changeMaster', 'startReplica', 'stopReplica', 'resetReplica', 'resetMaster', 'kill', 'flush']);
@@ -168,8 +181,7 @@ export class Session implements SqlSession {
     let columns: ResultSetColumn[] = [];
     const s = parsed.statement;
     if (s.kind === 'select') {
-      const compiled = this.engine.compiledSelect(s, this.database);
-      columns = selectColumns(s, compiled.columns, compiled.table);
+      columns = columnsOf(s, this.engine.compiledSelect(s, this.database));
     } else if (s.kind === 'insert') this.engine.compiledInsert(s, this.database);
     else if (s.kind === 'update') this.engine.compiledUpdate(s, this.database);
     else if (s.kind === 'delete') this.engine.compiledDelete(s, this.database);
@@ -232,6 +244,7 @@ export class Session implements SqlSession {
       case 'select':
         if (s.from === undefined) return this.selectWithoutTable(s, params);
         this.engine.counters.select++;
+        if (s.lock === 'none' && this.#txn === undefined && this.autocommit) return this.autocommitRead(s, params);
         return this.inTransaction_((t) => this.select(t, s, params));
       case 'insert':
         this.checkWritable();
@@ -311,6 +324,16 @@ export class Session implements SqlSession {
     return result;
   }
 
+  /** A plain SELECT outside a transaction: a read-only transaction of its own, released at once (nothing to undo, no committer). */
+  private async autocommitRead(s: SelectStatement, params: readonly SqlValue[]): Promise<StatementResult> {
+    const t = this.beginTxn();
+    try {
+      return await this.select(t, s, params);
+    } finally {
+      await t.rollback();
+    }
+  }
+
   /** Commits the open transaction: through the committer when it wrote, directly when it only read. */
   async commitOpen(): Promise<void> {
     const t = this.#txn;
@@ -345,7 +368,7 @@ export class Session implements SqlSession {
 
   private selectWithoutTable(s: SelectStatement, params: readonly SqlValue[]): StatementResult {
     const compiled = this.engine.compiledSelect(s, this.database);
-    const columns = selectColumns(s, compiled.columns, undefined);
+    const columns = columnsOf(s, compiled);
     const rows = compiled.execute(() => [], this.evalContext(params));
     return { kind: 'rows', columns, rows: rows.map((r) => r.map((v, i) => normalizeValue(v, columns[i]!.type))) };
   }
@@ -358,7 +381,7 @@ export class Session implements SqlSession {
     const lock: ReadLock = s.lock === 'forUpdate' ? 'exclusive' : s.lock === 'shared' ? 'shared' : 'none';
     const stored = await readRows(t, table, access, access.resolve(params), lock);
     const rows = compiled.execute(() => stored.map((r) => r.row), ctx);
-    const columns = selectColumns(s, compiled.columns, table);
+    const columns = columnsOf(s, compiled);
     return { kind: 'rows', columns, rows: rows.map((r) => r.map((v, i) => normalizeValue(v, columns[i]!.type))) };
   }
 
