@@ -83,21 +83,39 @@ export class RowEventApplier {
   }
 
   /**
-   * The replica write-set keys of a rows event (primary key and unique keys of every image);
-   * a TABLE_MAP is remembered and gives none. A table without a primary key gives one
-   * table-wide key (its rows have no identity a replica could compare).
+   * The replica write-set keys of an event (`@lockstep/replication`'s `ApplyTarget.writeSet`):
+   * for a rows event the primary key and unique keys of every image; [] for a TABLE_MAP
+   * (remembered for the rows events after it), GTID, XID and BEGIN/COMMIT; undefined
+   * (unknown: the transaction is scheduled alone) for any other QUERY event, a rows event of
+   * a table without a primary key (its rows have no identity to compare), or a rows event
+   * whose table map or table is not known. Never throws.
    */
-  writeSet(event: AnyEvent): string[] {
-    if (event.kind === 'tableMap') {
-      this.#tables.set(event.tableId, this.catalog().getTable(event.database, event.table));
-      return [];
+  writeSet(event: AnyEvent): string[] | undefined {
+    switch (event.kind) {
+      case 'tableMap': {
+        const table = this.catalog().findTable(event.database, event.table);
+        if (table === undefined) this.#tables.delete(event.tableId);
+        else this.#tables.set(event.tableId, table);
+        return [];
+      }
+      case 'writeRows':
+      case 'updateRows':
+      case 'deleteRows': {
+        const table = this.#tables.get(event.tableId);
+        if (table === undefined || table.def.hiddenPrimaryKey) return undefined;
+        const out = new Set<string>();
+        const images: RowImage[] = event.kind === 'updateRows' ? event.rows.flatMap((r) => [r.before, r.after]) : [...event.rows];
+        try {
+          for (const image of images) for (const k of rowWriteSetKeys(table, this.rowOf(table, image))) out.add(k);
+        } catch {
+          return undefined; // an image this table cannot hold: let the applier meet the error
+        }
+        return [...out];
+      }
+      case 'query':
+        return /^\s*(BEGIN|COMMIT)\s*$/i.test(event.sql) ? [] : undefined;
+      default:
+        return [];
     }
-    if (event.kind !== 'writeRows' && event.kind !== 'updateRows' && event.kind !== 'deleteRows') return [];
-    const table = this.table(event.tableId);
-    if (table.def.hiddenPrimaryKey) return [`${table.database}.${table.name}`];
-    const out = new Set<string>();
-    const images: RowImage[] = event.kind === 'updateRows' ? event.rows.flatMap((r) => [r.before, r.after]) : [...event.rows];
-    for (const image of images) for (const k of rowWriteSetKeys(table, this.rowOf(table, image))) out.add(k);
-    return [...out];
   }
 }
