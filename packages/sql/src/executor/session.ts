@@ -6,7 +6,7 @@ import { NoDatabaseSelectedError } from '../errors/no-database-selected-error.js
 import { NotSupportedError } from '../errors/not-supported-error.js';
 import { UnknownDatabaseError } from '../errors/unknown-database-error.js';
 import { UnknownColumnError } from '../errors/unknown-column-error.js';
-import { compileExpr, toText, type EvalContext, type SessionValues } from '../expr/compile.js';
+import { collectAggregates, compileExpr, toText, type EvalContext, type SessionValues } from '../expr/compile.js';
 import type { Expr, SelectStatement, SetAssignment, Statement } from '../parser/ast.js';
 import { SqlDateTime } from '../types/datetime.js';
 import type { CompiledSelect } from '../exec/select-query.js';
@@ -50,6 +50,25 @@ function columnsOf(s: SelectStatement, compiled: CompiledSelect): ResultSetColum
     columnsCache.set(compiled, columns);
   }
   return columns;
+}
+
+/**
+ * How many rows a SELECT needs from its ranges when it can stop early: no filter left
+ * beyond the ranges, no ORDER BY / DISTINCT / aggregates / GROUP BY, and a LIMIT of
+ * constants or parameters (offset + count). Infinity otherwise.
+ */
+function readLimit(s: SelectStatement, rangesAreTheFilter: boolean, params: readonly SqlValue[]): number {
+  if (s.limit === undefined || !rangesAreTheFilter || s.orderBy.length > 0 || s.distinct || s.groupBy.length > 0 || s.having !== undefined) return Infinity;
+  if (s.items.some((i) => i.expr !== undefined && collectAggregates(i.expr).length > 0)) return Infinity;
+  const value = (e: Expr | undefined): number | undefined => {
+    if (e === undefined) return 0;
+    const v = e.kind === 'literal' ? e.value : e.kind === 'param' ? params[e.index] : undefined;
+    const n = typeof v === 'bigint' ? Number(v) : v;
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  };
+  const count = value(s.limit.count);
+  const offset = value(s.limit.offset);
+  return count === undefined || offset === undefined ? Infinity : count + offset;
 }
 
 const ADMIN_KINDS = new Set(['purgeBinaryLogs', 'changeMaster', 'startReplica', 'stopReplica', 'resetReplica', 'resetMaster', 'kill', 'flush']);
@@ -379,7 +398,8 @@ export class Session implements SqlSession {
     const access = compiled.access!;
     const ctx = this.evalContext(params);
     const lock: ReadLock = s.lock === 'forUpdate' ? 'exclusive' : s.lock === 'shared' ? 'shared' : 'none';
-    const stored = await readRows(t, table, access, access.resolve(params), lock);
+    const resolved = access.resolve(params);
+    const stored = await readRows(t, table, access, resolved, lock, undefined, readLimit(s, resolved.exact && access.residual === undefined, params));
     const rows = compiled.execute(() => stored.map((r) => r.row), ctx);
     const columns = columnsOf(s, compiled);
     return { kind: 'rows', columns, rows: rows.map((r) => r.map((v, i) => normalizeValue(v, columns[i]!.type))) };

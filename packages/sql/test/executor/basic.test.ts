@@ -22,6 +22,12 @@ describe('executor: statements through a session', () => {
     expect(rowsOf(await s.execute('SELECT COUNT(*), SUM(k), MIN(c), MAX(id) FROM t'))).toEqual([[3n, 17n, 'a', 3]]);
     expect(rowsOf(await s.execute('SELECT DISTINCT k FROM t ORDER BY k DESC'))).toEqual([[7], [5]]);
     expect(rowsOf(await s.execute('SELECT id FROM t WHERE id IN (1, 3) OR k > 6 ORDER BY id LIMIT 2 OFFSET 1'))).toEqual([[2], [3]]);
+    // LIMIT stops the read early only when the ranges are the whole filter: both give the right rows.
+    expect(rowsOf(await s.execute('SELECT id FROM t LIMIT 2'))).toEqual([[1], [2]]);
+    expect(rowsOf(await s.execute('SELECT id FROM t LIMIT 1, 5'))).toEqual([[2], [3]]);
+    expect(rowsOf(await s.execute("SELECT id FROM t WHERE c = 'c' LIMIT 1"))).toEqual([[3]]);
+    expect(rowsOf(await s.execute('SELECT id FROM t WHERE id > 1 LIMIT 1'))).toEqual([[2]]);
+    expect(rowsOf(await s.execute('SELECT COUNT(*) FROM t LIMIT 1'))).toEqual([[3n]]);
     await expect(s.execute('SELECT nope FROM t')).rejects.toMatchObject({ errno: 1054 });
     await expect(s.execute('SELECT * FROM missing')).rejects.toMatchObject({ errno: 1146 });
     await expect(s.execute('INSERT INTO t (id, k, c) VALUES (1, 0, "x")')).rejects.toMatchObject({ errno: 1062 });
