@@ -34,7 +34,9 @@ export class BinlogStatementRunner {
     if (start === -1 || end <= start) throw new BinlogStatementError('expected a quoted base64 string');
     const text = sql.slice(start + 1, end);
     if (!/^[A-Za-z0-9+/=\s]*$/.test(text)) throw new BinlogStatementError('the string is not base64');
-    const bytes = Buffer.from(text, 'base64');
+    // mariadb-binlog encodes each event on its own (padding included) and puts one per line:
+    // decode chunk by chunk, since a decoder stops at the first padding.
+    const bytes = Buffer.concat(text.split(/\s+/).filter((chunk) => chunk !== '').map((chunk) => Buffer.from(chunk, 'base64')));
     if (bytes.length > MAX_BINLOG_STATEMENT_BYTES) throw new BinlogStatementError(`more than ${MAX_BINLOG_STATEMENT_BYTES} bytes of events`);
     const decoded: BinlogEvent[] = [];
     const events: EventInput[] = [];

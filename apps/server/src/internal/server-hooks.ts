@@ -139,6 +139,25 @@ export class LockstepServerHooks implements ServerHooks {
       sql_auto_is_null: 0,
       sql_select_limit: 18_446_744_073_709_551_615n,
       gtid_slave_pos: '',
+      // Session state mariadb-binlog output sets before each event (accepted and kept per
+      // session by the executor; they do not change what the server does: a replayed
+      // transaction gets this server's own next GTID, not gtid_seq_no's).
+      pseudo_slave_mode: 0,
+      pseudo_thread_id: 0,
+      gtid_seq_no: 0,
+      skip_parallel_replication: 0,
+      skip_replication: 0,
+      lc_time_names: 'en_US',
+      max_delayed_threads: 20,
+      completion_type: 'NO_CHAIN',
+      foreign_key_checks: 1,
+      unique_checks: 1,
+      check_constraint_checks: 1,
+      system_versioning_insert_history: 0,
+      sql_log_bin: 1,
+      sql_notes: 1,
+      sql_warnings: 0,
+      binlog_annotate_row_events: 0,
     };
     for (const [name, value] of Object.entries(fixed)) this.#fixed.set(name, value);
     const settable: Record<string, { value: SqlValue; parse: Settable }> = {
@@ -152,6 +171,7 @@ export class LockstepServerHooks implements ServerHooks {
     this.#live.set('gtid_binlog_pos', () => formatGtidList(context.tc().gtidBinlogPos()));
     this.#live.set('gtid_current_pos', () => formatGtidList(context.tc().gtidBinlogPos()));
     this.#live.set('innodb_read_only', () => 0);
+    this.#live.set('timestamp', () => Date.now() / 1000);
   }
 
   get readOnly(): boolean {
