@@ -120,7 +120,8 @@ export { Session, MAX_PREPARED_STATEMENTS, MAX_WARNINGS } from './executor/sessi
 export { PURGE_BATCH_KEYS } from './executor/engine.js';
 export type { EngineCounters } from './executor/engine.js';
 export { RowEventApplier } from './executor/row-applier.js';
-export { MAX_ROWS_EVENT_BYTES, StatementChanges } from './executor/row-events.js';
+export { MAX_BINLOG_ROW_BYTES, MAX_ROWS_EVENT_BYTES, StatementChanges } from './executor/row-events.js';
+export { BinlogRowTooLargeError } from './executor/errors/binlog-row-too-large-error.js';
 export { MAX_STATEMENT_ROWS } from './executor/table-ops.js';
 export { LOCKSTEP_VERSION, MAX_USER_VARIABLES, SESSION_VARIABLE_DEFAULTS } from './executor/variables.js';
 export { DuplicateEntryError } from './executor/errors/duplicate-entry-error.js';

@@ -1,4 +1,5 @@
-import { RowsFlag, type EventInput, type RowImage } from '@lockstep/binlog';
+import { DEFAULT_MAX_EVENT_BYTES, RowsFlag, type EventInput, type RowImage } from '@lockstep/binlog';
+import { BinlogRowTooLargeError } from './errors/binlog-row-too-large-error.js';
 import { binlogColumns } from '../catalog/binlog-columns.js';
 import type { TableSchema } from '../catalog/table-schema.js';
 import type { SqlValue } from '../types/sql-value.js';
@@ -9,6 +10,13 @@ import type { SqlValue } from '../types/sql-value.js';
  * binlog_row_event_max_size default, 8 KiB); one row larger than this gets an event alone.
  */
 export const MAX_ROWS_EVENT_BYTES = 8192;
+
+/**
+ * Bound on one row change's images (before + after, as stored): past it the statement fails
+ * with 1534 before anything is committed, instead of the binlog encoder refusing the event
+ * at commit. The binlog's own bound on an event, less room for the event's other fields.
+ */
+export const MAX_BINLOG_ROW_BYTES = DEFAULT_MAX_EVENT_BYTES - 64 * 1024;
 
 type ChangeKind = 'write' | 'update' | 'delete';
 
@@ -35,11 +43,14 @@ export function rowImage(row: readonly SqlValue[]): RowImage {
 export class StatementChanges {
   private readonly runs: ChangeRun[] = [];
 
+  constructor(private readonly maxRowBytes = MAX_BINLOG_ROW_BYTES) {}
+
   get empty(): boolean {
     return this.runs.length === 0;
   }
 
   add(table: TableSchema, kind: ChangeKind, before: SqlValue[] | undefined, after: SqlValue[] | undefined, bytes: number): void {
+    if (bytes > this.maxRowBytes) throw new BinlogRowTooLargeError(`${table.database}.${table.name}`, bytes, this.maxRowBytes);
     const last = this.runs[this.runs.length - 1];
     const row = { before, after, bytes: bytes + 8 };
     if (last?.table === table && last.kind === kind) last.rows.push(row);

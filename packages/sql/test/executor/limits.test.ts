@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@lockstep/base';
-import { MAX_PREPARED_STATEMENTS, MAX_USER_VARIABLES, MAX_WARNINGS, PURGE_BATCH_KEYS } from '../../src/index.js';
+import { MAX_BINLOG_ROW_BYTES, MAX_PREPARED_STATEMENTS, MAX_USER_VARIABLES, MAX_WARNINGS, PURGE_BATCH_KEYS, StatementChanges } from '../../src/index.js';
 import { openTestEngine, rowsOf, type TestEngine } from './harness.js';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -93,6 +93,24 @@ describe('executor: bounds and failures', () => {
     const r = await s.execute(`INSERT IGNORE INTO d.t VALUES ${Array.from({ length: MAX_WARNINGS + 10 }, () => '(1)').join(',')}`);
     expect(r).toMatchObject({ affectedRows: 0n, warnings: MAX_WARNINGS });
     expect(rowsOf(await s.execute('SHOW WARNINGS'))).toHaveLength(MAX_WARNINGS);
+    await te.close();
+  });
+});
+
+describe('executor: binlog row bound', () => {
+  it(`a row change larger than the bound fails with 1534 (bound ${MAX_BINLOG_ROW_BYTES} bytes, tested with a small one)`, async () => {
+    const te = await openTestEngine();
+    const s = te.engine.session({ connectionId: 1, user: 'u', host: 'h' });
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE d.t (id INT PRIMARY KEY, c VARCHAR(100))');
+    await s.execute("INSERT INTO d.t VALUES (1, 'small')");
+    const table = te.engine.catalog.getTable('d', 't');
+    const changes = new StatementChanges(64);
+    changes.add(table, 'write', undefined, [1, 'x'], 20);
+    expect(() => {
+      changes.add(table, 'write', undefined, [2, 'y'.repeat(100)], 110);
+    }).toThrow(expect.objectContaining({ errno: 1534 }) as Error);
+    expect(changes.events().filter((e) => e.kind === 'writeRows')).toHaveLength(1);
     await te.close();
   });
 });
