@@ -141,8 +141,12 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const coordinator = tc;
 
   let stopping = false;
+  const users = options.users ?? accountsFrom(config);
+  const loopback = config.bind_address === '127.0.0.1' || config.bind_address === '::1' || config.bind_address === 'localhost';
+  const open = users.filter((u) => (u.password ?? '') === '' && u.passwordHash === undefined).map((u) => u.user);
+  if (!loopback && open.length > 0) logger.warn({ bindAddress: config.bind_address, accounts: open }, 'accounts without a password are reachable from the network');
   const wireServer = createWireServer({
-    users: options.users ?? accountsFrom(config),
+    users,
     serverVersion: `5.5.5-${SERVER_VERSION}`,
     limits: { maxConnections: config.max_connections, maxPacketBytes: config.max_allowed_packet },
     handler: createHandler({ engine: () => engine, committer, connections, counters, logger, stopping: () => stopping }),
