@@ -39,7 +39,8 @@ export const MAX_SORT_ROWS = 1_000_000;
  * Compiles a SELECT once (the statement cache can keep the result per catalog version):
  * resolves the table, plans the access path, compiles the filter, the select list, ORDER BY
  * and aggregates. Supported: one table or none, `*`, expressions, WHERE, COUNT/SUM/MIN/MAX/AVG
- * over the whole result (no GROUP BY yet: 1235), DISTINCT, ORDER BY (expressions, select
+ * over the whole result or per GROUP BY group (expressions, aliases, positions; groups come
+ * out in group-key order when there is no ORDER BY, as MariaDB), HAVING, DISTINCT, ORDER BY (expressions, select
  * aliases, positions; NULLs first ascending as MySQL), LIMIT/OFFSET (constants or `?`).
  */
 export interface CompileSelectOptions {
@@ -49,8 +50,6 @@ export interface CompileSelectOptions {
 
 export function compileSelect(statement: SelectStatement, catalog: Catalog, currentDatabase: string | undefined, options: CompileSelectOptions = {}): CompiledSelect {
   const maxSortRows = options.maxSortRows ?? MAX_SORT_ROWS;
-  if (statement.groupBy.length > 0) throw new NotSupportedError('GROUP BY');
-  if (statement.having !== undefined) throw new NotSupportedError('HAVING');
   const table = statement.from === undefined ? undefined : catalog.getTable(catalog.resolveDatabase(statement.from, currentDatabase), statement.from.name);
   const alias = statement.tableAlias;
   const tableName = table?.name;
@@ -72,7 +71,8 @@ export function compileSelect(statement: SelectStatement, catalog: Catalog, curr
   const aggregates = items.flatMap((i) => collectAggregates(i.expr));
   const orderExprs = statement.orderBy.map((o) => o.expr);
   for (const e of orderExprs) aggregates.push(...collectAggregates(e));
-  const grouped = aggregates.length > 0;
+  if (statement.having !== undefined) aggregates.push(...collectAggregates(statement.having));
+  const grouped = aggregates.length > 0 || statement.groupBy.length > 0;
   const resolver = (context: string, allowAggregates = true): ColumnResolver => {
     const column = (qualifier: string | undefined, name: string): number => {
       if (table === undefined) throw new UnknownColumnError(name, context);
@@ -100,6 +100,20 @@ export function compileSelect(statement: SelectStatement, catalog: Catalog, curr
     return compileExpr(e, resolver('order clause'));
   });
   const descending = statement.orderBy.map((o) => o.descending);
+  // GROUP BY: a position, a select alias, or an expression, evaluated on the source rows.
+  const groupFns: CompiledExpr[] = statement.groupBy.map((e) => {
+    let target = e;
+    if (e.kind === 'literal' && typeof e.value === 'number' && Number.isInteger(e.value)) {
+      const item = items[e.value - 1];
+      if (item === undefined) throw new UnknownColumnError(String(e.value), 'group statement');
+      target = item.expr;
+    } else if (e.kind === 'column' && e.table === undefined && (table === undefined || table.findColumn(e.name) < 0)) {
+      const byAlias = statement.items.findIndex((it) => it.alias?.toLowerCase() === e.name.toLowerCase());
+      if (byAlias >= 0 && statement.items[byAlias]!.expr !== undefined) target = statement.items[byAlias]!.expr!;
+    }
+    return compileExpr(target, resolver('group statement', false));
+  });
+  const havingFn = statement.having === undefined ? undefined : compileCondition(statement.having, resolver('having clause'));
 
   const access = table === undefined ? undefined : planAccess(table, statement.where, (e) => (e.kind === 'column' && (e.table === undefined || e.table === tableName || e.table === alias) ? (table.findColumn(e.name) >= 0 ? table.findColumn(e.name) : undefined) : undefined));
   const residual = access?.residual === undefined ? undefined : compileCondition(access.residual, resolver('where clause', false));
@@ -129,20 +143,50 @@ export function compileSelect(statement: SelectStatement, catalog: Catalog, curr
         }
       }
     }
-    // 2. Aggregates: one output row over the whole input (the first row's columns, as MariaDB without ONLY_FULL_GROUP_BY).
+    // 2. Aggregates: one output row per group (the whole input without GROUP BY), with the
+    //    group's first row's columns beside them, as MariaDB without ONLY_FULL_GROUP_BY.
     let evalRows: (readonly SqlValue[])[] = rows;
     if (grouped) {
-      const states = aggregates.map((a) => createAggregator(a.fn, a.distinct));
       const args = aggregates.map((a) => (a.arg === undefined ? undefined : compileExpr(a.arg, resolver('field list', false))));
-      for (const row of rows) {
-        for (let i = 0; i < states.length; i++) {
-          const arg = args[i];
-          states[i]!.add(arg === undefined ? 1 : arg(row, ctx));
+      const groups: (readonly SqlValue[])[][] = [];
+      if (groupFns.length === 0) groups.push(rows);
+      else {
+        const byKey = new Map<string, (readonly SqlValue[])[]>();
+        for (const row of rows) {
+          const key = rowKey(groupFns.map((f) => f(row, ctx)));
+          let group = byKey.get(key);
+          if (group === undefined) {
+            group = [];
+            byKey.set(key, group);
+            groups.push(group);
+          }
+          group.push(row);
+        }
+        if (orderFns.length === 0) {
+          const keyed = groups.map((g) => ({ g, k: groupFns.map((f) => f(g[0]!, ctx)) }));
+          keyed.sort((a, b) => {
+            for (let i = 0; i < a.k.length; i++) {
+              const c = compareForSort(a.k[i]!, b.k[i]!);
+              if (c !== 0) return c;
+            }
+            return 0;
+          });
+          groups.splice(0, groups.length, ...keyed.map((x) => x.g));
         }
       }
-      const base: SqlValue[] = rows[0] === undefined ? new Array<SqlValue>(width).fill(null) : [...rows[0]];
-      for (const s of states) base.push(s.result());
-      evalRows = [base];
+      evalRows = groups.map((group) => {
+        const groupStates = aggregates.map((a) => createAggregator(a.fn, a.distinct));
+        for (const row of group) {
+          for (let i = 0; i < groupStates.length; i++) {
+            const arg = args[i];
+            groupStates[i]!.add(arg === undefined ? 1 : arg(row, ctx));
+          }
+        }
+        const base: SqlValue[] = group[0] === undefined ? new Array<SqlValue>(width).fill(null) : [...group[0]];
+        for (const st of groupStates) base.push(st.result());
+        return base;
+      });
+      if (havingFn !== undefined) evalRows = evalRows.filter((row) => havingFn(row, ctx));
     }
     // 3. Project, with sort keys taken from the same row.
     let out = evalRows.map((row) => ({ values: itemFns.map((f) => f(row, ctx)), keys: orderFns.map((f) => f(row, ctx)) }));
