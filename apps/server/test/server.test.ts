@@ -129,3 +129,45 @@ describe('lockstep-server restart', () => {
     }
   });
 });
+
+describe('lockstep-server graceful stop', () => {
+  it('refuses new statements (1053), kills a statement still waiting at the shutdown timeout, rolls back open transactions, closes cleanly', async () => {
+    const dir = tempDir();
+    try {
+      const server = await startTestServer(dir.path, ['--shutdown-timeout', '2', '--lock-wait-timeout', '600']);
+      const setup = await connect(server);
+      await setup.query('CREATE DATABASE g');
+      await setup.query('CREATE TABLE g.t (id INT PRIMARY KEY, n INT NOT NULL)');
+      await setup.query('INSERT INTO g.t VALUES (1, 0)');
+      const holder = await connect(server);
+      const waiter = await connect(server);
+      await holder.query('BEGIN');
+      await holder.query('UPDATE g.t SET n = 1 WHERE id = 1');
+      const waiting = waiter.query('UPDATE g.t SET n = 2 WHERE id = 1').then(
+        () => 'committed',
+        (error: unknown) => (error as { errno?: number }).errno ?? 'closed',
+      );
+      // The waiter's statement is running once the processlist shows it.
+      for (let polls = 0; ; polls++) {
+        expect(polls, 'the waiting UPDATE never showed in the processlist').toBeLessThan(10_000);
+        const [list] = await setup.query<RowDataPacket[]>('SHOW FULL PROCESSLIST');
+        if (list.some((r) => String(r.Info).startsWith('UPDATE g.t SET n = 2'))) break;
+      }
+      const stopping = server.stop();
+      await expect(setup.query('SELECT 1')).rejects.toMatchObject({ errno: 1053 });
+      await stopping;
+      expect(await waiting).not.toBe('committed');
+      for (const c of [setup, holder, waiter]) c.destroy();
+
+      const again = await startTestServer(dir.path);
+      expect(again.recovery.uncleanShutdown).toBe(false);
+      const c = await connect(again);
+      const [rows] = await c.query<RowDataPacket[]>('SELECT n FROM g.t WHERE id = 1');
+      expect(rows).toEqual([{ n: 0 }]);
+      await c.end();
+      await again.stop();
+    } finally {
+      dir.remove();
+    }
+  }, 30_000);
+});
