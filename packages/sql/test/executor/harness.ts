@@ -70,11 +70,11 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function openTestEngine(options: { lockingMode?: LockingMode; fs?: SimFileSystem; clock?: ManualClock; lockWaitTimeoutMs?: number; readOnly?: () => boolean } = {}): Promise<TestEngine> {
+export async function openTestEngine(options: { lockingMode?: LockingMode; fs?: SimFileSystem; clock?: ManualClock; lockWaitTimeoutMs?: number; readOnly?: () => boolean; syncCommit?: boolean } = {}): Promise<TestEngine> {
   const fs = options.fs ?? new SimFileSystem();
   const clock = options.clock;
   const kv = await KvStore.open('/db', { fs, ...(clock === undefined ? {} : { clock }) });
-  const db = new TransactionDb(kv, { syncCommit: false, lockWaitTimeoutMs: options.lockWaitTimeoutMs ?? 60_000, ...(clock === undefined ? {} : { clock }) });
+  const db = new TransactionDb(kv, { syncCommit: options.syncCommit ?? false, lockWaitTimeoutMs: options.lockWaitTimeoutMs ?? 60_000, ...(clock === undefined ? {} : { clock }) });
   const committer = new RecordingCommitter();
   const hooks = new TestHooks();
   const engine = await SqlEngine.open({ db, committer, hooks, lockingMode: options.lockingMode ?? 'range', ...(options.readOnly === undefined ? {} : { readOnly: options.readOnly }) });
