@@ -27,6 +27,17 @@ const MAX_COMPILED_PER_STATEMENT = 8;
 export type DdlStatement = Extract<Statement, { kind: 'createDatabase' | 'dropDatabase' | 'createTable' | 'dropTable' | 'createIndex' }>;
 export type DdlFinish = (transaction: Transaction, events: readonly EventInput[]) => Promise<void>;
 
+/** A note of a DDL that did nothing (IF [NOT] EXISTS): MySQL's Note-level warning. */
+export interface DdlNote {
+  readonly code: number;
+  readonly message: string;
+}
+
+export interface DdlOutcome {
+  readonly result: StatementResult;
+  readonly notes: readonly DdlNote[];
+}
+
 export function isDdl(s: Statement): s is DdlStatement {
   return s.kind === 'createDatabase' || s.kind === 'dropDatabase' || s.kind === 'createTable' || s.kind === 'dropTable' || s.kind === 'createIndex';
 }
@@ -155,7 +166,7 @@ export class SqlEngine implements SqlEngineApi {
    * DDL is serialized. A dropped table's rows are deleted afterwards in batches (its index
    * ids are never reused, so leftovers after a crash are unreachable garbage).
    */
-  async runDdl(statement: DdlStatement, sql: string, database: string | undefined, threadId: number, finish: DdlFinish): Promise<StatementResult> {
+  async runDdl(statement: DdlStatement, sql: string, database: string | undefined, threadId: number, finish: DdlFinish): Promise<DdlOutcome> {
     const previous = this.#ddlTail;
     let release!: () => void;
     this.#ddlTail = new Promise<void>((resolve) => {
@@ -169,21 +180,21 @@ export class SqlEngine implements SqlEngineApi {
     }
   }
 
-  async #runDdl(s: DdlStatement, sql: string, database: string | undefined, threadId: number, finish: DdlFinish): Promise<StatementResult> {
+  async #runDdl(s: DdlStatement, sql: string, database: string | undefined, threadId: number, finish: DdlFinish): Promise<DdlOutcome> {
     const current = this.#catalog;
     const next = cloneCatalog(current);
     const dropped: TableSchema[] = [];
     const deletedKeys: Uint8Array[] = [];
-    let warnings = 0;
+    const notes: DdlNote[] = [];
     const t = this.db.begin({ lockingMode: this.lockingMode, ...(this.options.lockWaitTimeoutMs === undefined ? {} : { lockWaitTimeoutMs: this.options.lockWaitTimeoutMs }) });
     try {
       switch (s.kind) {
         case 'createDatabase':
-          if (!next.createDatabase(s.name, s.ifNotExists)) warnings++;
+          if (!next.createDatabase(s.name, s.ifNotExists)) notes.push({ code: 1007, message: `Can't create database '${s.name}'; database exists` });
           break;
         case 'dropDatabase': {
           const tables = next.dropDatabase(s.name, s.ifExists);
-          if (tables === undefined) warnings++;
+          if (tables === undefined) notes.push({ code: 1008, message: `Can't drop database '${s.name}'; database doesn't exist` });
           else {
             deletedKeys.push(databaseRecordKey(s.name));
             for (const table of tables) {
@@ -194,7 +205,7 @@ export class SqlEngine implements SqlEngineApi {
           break;
         }
         case 'createTable':
-          if (next.createTable(s, database) === undefined) warnings++;
+          if (next.createTable(s, database) === undefined) notes.push({ code: 1050, message: `Table '${s.table.name}' already exists` });
           break;
         case 'dropTable': {
           const missing: string[] = [];
@@ -209,7 +220,7 @@ export class SqlEngine implements SqlEngineApi {
           }
           if (missing.length > 0) {
             if (!s.ifExists) throw new UnknownTableError(missing.join(','));
-            warnings += missing.length;
+            for (const m of missing) notes.push({ code: 1051, message: `Unknown table '${m}'` });
           }
           break;
         }
@@ -233,23 +244,23 @@ export class SqlEngine implements SqlEngineApi {
           break;
         }
       }
-      if (warnings > 0 && s.kind !== 'dropTable') {
+      if (notes.length > 0 && s.kind !== 'dropTable') {
         await t.rollback();
-        return { kind: 'ok', affectedRows: 0n, lastInsertId: 0n, warnings };
+        return { result: { kind: 'ok', affectedRows: 0n, lastInsertId: 0n, warnings: notes.length }, notes };
       }
       for (const k of deletedKeys) await t.delete(k);
       for (const r of catalogToRecords(next)) await t.put(r.key, r.value);
       const events: EventInput[] = [{ kind: 'query', threadId, execTimeS: 0, errorCode: 0, database: database ?? '', sql, status: {} }];
       await finish(t, events);
     } catch (error) {
-      if (t.state === 'active') await t.rollback();
+      if (t.state === 'active' || t.state === 'prepared') await t.rollback();
       throw error;
     }
     this.#catalog = next;
     this.#version++;
     this.counters.ddl++;
     for (const table of dropped) await this.purgeTable(table);
-    return { kind: 'ok', affectedRows: 0n, lastInsertId: 0n, warnings };
+    return { result: { kind: 'ok', affectedRows: 0n, lastInsertId: 0n, warnings: notes.length }, notes };
   }
 
   /** Deletes a dropped table's keys, PURGE_BATCH_KEYS per transaction. */
@@ -273,7 +284,7 @@ export class SqlEngine implements SqlEngineApi {
           n = keys.length;
           await t.commit();
         } catch (error) {
-          if (t.state === 'active') await t.rollback();
+          if (t.state === 'active' || t.state === 'prepared') await t.rollback();
           throw error;
         }
         if (n < PURGE_BATCH_KEYS) break;
@@ -302,7 +313,7 @@ export class SqlEngine implements SqlEngineApi {
       for (const e of events) await applier.applyEvent(t, e);
       await commit(t);
     } catch (error) {
-      if (t.state === 'active') await t.rollback();
+      if (t.state === 'active' || t.state === 'prepared') await t.rollback();
       throw error;
     }
   }

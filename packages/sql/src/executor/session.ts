@@ -255,9 +255,11 @@ export class Session implements SqlSession {
     if (isDdl(s)) {
       this.checkWritable();
       await this.commitOpen();
-      return this.engine.runDdl(s, sql, this.database, this.#info.connectionId, async (t, events) => {
+      const outcome = await this.engine.runDdl(s, sql, this.database, this.#info.connectionId, async (t, events) => {
         await this.engine.options.committer.commit({ transaction: t, events, ddl: true, waited: t.waitedForLock });
       });
+      for (const n of outcome.notes) if (this.#warnings.length < MAX_WARNINGS) this.#warnings.push({ level: 'Note', code: n.code, message: n.message });
+      return outcome.result;
     }
     switch (s.kind) {
       case 'select':

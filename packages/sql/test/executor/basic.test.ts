@@ -7,7 +7,8 @@ describe('executor: statements through a session', () => {
     const s = te.engine.session({ connectionId: 1, user: 'root', host: 'localhost' });
     await s.execute('CREATE DATABASE d');
     await expect(s.execute('CREATE DATABASE d')).rejects.toMatchObject({ errno: 1007 });
-    await s.execute('CREATE DATABASE IF NOT EXISTS d');
+    expect(await s.execute('CREATE DATABASE IF NOT EXISTS d')).toMatchObject({ warnings: 1 });
+    expect(rowsOf(await s.execute('SHOW WARNINGS'))).toEqual([['Note', 1007n, "Can't create database 'd'; database exists"]]);
     await expect(s.execute('SELECT * FROM t')).rejects.toMatchObject({ errno: 1046 });
     await expect(s.execute('USE nope')).rejects.toMatchObject({ errno: 1049 });
     await s.execute('USE d');
@@ -65,6 +66,7 @@ describe('executor: statements through a session', () => {
     await s.execute('DROP TABLE t');
     await expect(s.execute('DROP TABLE t')).rejects.toMatchObject({ errno: 1051 });
     await s.execute('DROP TABLE IF EXISTS t');
+    expect(rowsOf(await s.execute('SHOW WARNINGS'))).toEqual([['Note', 1051n, "Unknown table 'd.t'"]]);
     await s.execute('DROP DATABASE d');
     await expect(s.execute('DROP DATABASE d')).rejects.toMatchObject({ errno: 1008 });
     await te.close();
