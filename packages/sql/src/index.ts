@@ -118,7 +118,7 @@ export type {
 export { SqlEngine } from './executor/engine.js';
 export { Session, MAX_PREPARED_STATEMENTS, MAX_WARNINGS } from './executor/session.js';
 export { PURGE_BATCH_KEYS } from './executor/engine.js';
-export type { EngineCounters } from './executor/engine.js';
+export type { DdlFinish, DdlNote, DdlOutcome, DdlStatement, EngineCounters } from './executor/engine.js';
 export { RowEventApplier } from './executor/row-applier.js';
 export { MAX_BINLOG_ROW_BYTES, MAX_ROWS_EVENT_BYTES, StatementChanges } from './executor/row-events.js';
 export { BinlogRowTooLargeError } from './executor/errors/binlog-row-too-large-error.js';
