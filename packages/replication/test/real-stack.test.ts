@@ -2,7 +2,7 @@ import { Random, SimFileSystem } from '@lockstep/base';
 import { forEachSeed } from '@lockstep/base/testing';
 import { describe, expect, it } from 'vitest';
 import type { ParallelMode } from '../src/index.js';
-import { checkCaughtUp, connectApplier, withDeadline, type RunConfig } from './real/harness.js';
+import { checkCaughtUp, connectApplier, describeStall, withDeadline, type RunConfig } from './real/harness.js';
 import { randomHistory, readRelayLog, writePrimaryBinlog } from './real/history.js';
 import { RealApplyTarget, Replica } from './real/real-target.js';
 
@@ -32,7 +32,7 @@ async function runSeed(seed: number, config: RunConfig): Promise<{ problems: str
   const target = new RealApplyTarget(replica);
   const applier = connectApplier(target, { ...config, commitOverlap: seed % 3 === 0 ? 1 : 0 });
   const label = `seed ${seed} ${config.mode} x${config.workers} keyAware=${config.keyAware}`;
-  const outcome = await withDeadline(applier.run(relay), 20_000, label);
+  const outcome = await withDeadline(applier.run(relay), 20_000, label, () => describeStall(applier, target));
   const problems = await checkCaughtUp(fs, '/replica', replica, target, history, relay, outcome);
   await replica.close();
   const { counters } = applier.status();

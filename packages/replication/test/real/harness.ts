@@ -35,11 +35,11 @@ export function connectApplier(target: RealApplyTarget, config: RunConfig, clock
 }
 
 /** Rejects after `ms` of real time: a run that does not end is a stall, reported with its label. */
-export async function withDeadline<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
+export async function withDeadline<T>(promise: Promise<T>, ms: number, label: string, diagnose?: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new Error(`${label}: no progress for ${ms} ms (stall)`));
+      reject(new Error(`${label}: no progress for ${ms} ms (stall)${diagnose === undefined ? '' : `\n${diagnose()}`}`));
     }, ms);
   });
   try {
@@ -47,6 +47,16 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, label: st
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What every worker, txn transaction and the commit queue are doing (for a stall report). */
+export function describeStall(applier: ParallelApplier<BinlogEvent>, target: RealApplyTarget): string {
+  const replica = target.replica;
+  const status = applier.status();
+  const workers = status.workers.map((w) => `  worker ${w.workerId}: ${w.gtid ?? '-'} attempt ${w.attempt}: ${w.state}`);
+  const txns = replica.db.status().transactions.map((t) => `  txn ${t.id} [${target.describeTransaction(t.id)}] ${t.state}${t.mustRollBack === undefined ? '' : ` (${t.mustRollBack})`}${t.waitingFor === undefined ? '' : ` waits for ${t.waitingFor.blockers.join(',')}`}`);
+  const tc = replica.tc.stats();
+  return [`reader: ${status.reader}; counters ${JSON.stringify(status.counters)}`, ...workers, ...txns, `tc: queued ${tc.queued}, parked ${tc.parked}, commits ${tc.commits}, failed ${tc.failedCommits}`].join('\n');
 }
 
 /** The replica's own binlog (log_slave_updates): GTIDs per domain in binlog (= commit) order. */

@@ -25,6 +25,7 @@ import {
   positionKey,
   PRIMARY_INDEX,
   primaryKey,
+  ReplicaEngineFailedError,
   RowMismatchError,
   rowsEqual,
   sbtestWriteSet,
@@ -263,6 +264,8 @@ interface Attempt {
   readonly tables: Set<number>;
   /** Old position rows this attempt deletes (given back if it rolls back). */
   pruned: Uint8Array[];
+  /** Set once `commit` handed it to the coordinator. */
+  ticket: CommitOrderTicket | undefined;
 }
 
 /** Counters the tests and the benchmark read. */
@@ -300,6 +303,7 @@ export class RealApplyTarget implements ApplyTarget<BinlogEvent> {
   observeLockWait: ((waiter: Work, holders: readonly Work[]) => void) | undefined;
   #applier: ParallelApplier<BinlogEvent> | undefined;
   #nextXid = 1n;
+  #broken: ReplicaEngineFailedError | undefined;
 
   constructor(replica: Replica) {
     this.replica = replica;
@@ -329,11 +333,12 @@ export class RealApplyTarget implements ApplyTarget<BinlogEvent> {
   }
 
   async begin(work: Work): Promise<void> {
+    if (this.#broken !== undefined) throw this.#broken;
     const t = this.replica.db.begin();
     const domainId = work.transaction.gtid.domainId;
     const waiting = this.#prunable.get(domainId) ?? [];
     const pruned = waiting.splice(0, MAX_POSITION_ROWS_PRUNED);
-    const attempt: Attempt = { work, t, tables: new Set(), pruned };
+    const attempt: Attempt = { work, t, tables: new Set(), pruned, ticket: undefined };
     this.#attempts.set(work.id, attempt);
     this.#byTxn.set(t.id, work);
     this.counters.begun += 1;
@@ -345,11 +350,13 @@ export class RealApplyTarget implements ApplyTarget<BinlogEvent> {
 
   async apply(work: Work, event: BinlogEvent): Promise<void> {
     const a = this.#attempt(work);
+    if (this.#broken !== undefined) throw this.#broken;
     await applyEvent(a.t, work.transaction.gtid.domainId, event, a.tables);
   }
 
   async commit(work: Work, ticket: CommitOrderTicket): Promise<void> {
     const a = this.#attempt(work);
+    if (this.#broken !== undefined) throw this.#broken;
     if (work.killed) throw new TransactionKilledError(formatGtid(work.transaction.gtid));
     const branch = a.t.branch(); // throws for a doomed (killed) transaction
     const { gtid, flags } = work.transaction;
@@ -362,11 +369,19 @@ export class RealApplyTarget implements ApplyTarget<BinlogEvent> {
       flags: { ddl: flags.ddl, transactional: flags.transactional, waited: flags.waited, allowParallel: flags.allowParallel },
       ticket,
     });
+    a.ticket = ticket;
     const result = await pending;
     if (result.status === 'failed') throw result.error;
-    if (result.delayedError !== undefined) this.counters.delayedErrors += 1;
     this.counters.committed += 1;
     this.#end(a);
+    if (result.delayedError !== undefined) {
+      // Durable in the replica binlog, but the engine refused it (its log broke): txn
+      // leaves such a transaction holding its locks, and nothing more can commit there.
+      // Stop everything in flight; the transaction itself counts as committed (recovery
+      // redoes it), so this one resolves and the next attempts fail.
+      this.counters.delayedErrors += 1;
+      this.#breakDown(result.delayedError);
+    }
     // This commit's position row is now prunable by a later transaction of the domain.
     let waiting = this.#prunable.get(gtid.domainId);
     if (waiting === undefined) this.#prunable.set(gtid.domainId, (waiting = []));
@@ -389,9 +404,28 @@ export class RealApplyTarget implements ApplyTarget<BinlogEvent> {
     if (a.t.kill('killed by the replica applier so that an earlier transaction can proceed')) this.counters.kills += 1;
   }
 
+  /** txn transaction id → the attempt it belongs to (`gtid#attempt`), for stall reports. */
+  describeTransaction(txnId: number): string {
+    const w = this.#byTxn.get(txnId);
+    return w === undefined ? 'not an open attempt' : `${formatGtid(w.transaction.gtid)}#${w.attempt}${w.killed ? ' killed' : ''}`;
+  }
+
   /** Attempts begun and not yet committed or rolled back (a finished run leaves none). */
   openAttempts(): number {
     return this.#attempts.size;
+  }
+
+  /**
+   * The engine failed: every open attempt is killed (a pending lock wait rejects, a parked
+   * commit wait too) and every later `begin`/`apply`/`commit` fails with a non-temporary
+   * error, so the applier stops each domain at a consistent cut.
+   */
+  #breakDown(cause: unknown): void {
+    this.#broken ??= new ReplicaEngineFailedError(cause);
+    for (const a of this.#attempts.values()) {
+      a.t.kill('the replica engine failed');
+      a.ticket?.kill('the replica engine failed');
+    }
   }
 
   #attempt(work: Work): Attempt {

@@ -50,6 +50,12 @@ export class RowMismatchError extends LockstepError {
   }
 }
 
+export class ReplicaEngineFailedError extends LockstepError {
+  constructor(cause: unknown) {
+    super('SBTEST_ENGINE_FAILED', `the replica's engine failed after a commit was logged (recovery redoes it from the replica binlog): ${String(cause)}`, { errno: 1180, cause });
+  }
+}
+
 export class UnsupportedEventError extends LockstepError {
   constructor(message: string) {
     super('SBTEST_UNSUPPORTED_EVENT', message);
