@@ -42,7 +42,12 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     logger.info({ signal }, 'signal received: shutting down');
     server.stop().then(
-      () => process.exit(0),
+      () => {
+        // Everything is closed: let the event loop end by itself (profilers and exit hooks
+        // run); a handle someone left open gets one more second.
+        process.exitCode = 0;
+        setTimeout(() => process.exit(0), 1000).unref();
+      },
       (error: unknown) => {
         logger.fatal({ err: error }, 'shutdown failed');
         process.exit(1);

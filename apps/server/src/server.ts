@@ -171,7 +171,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     const s = coordinator.stats();
     const txn = db.status().counters;
     const queries = QUERY_KINDS.flatMap((kind) =>
-      (['text', 'prepared'] as const).map((protocol) => ({ labels: { kind, protocol }, value: counters.queries.get(`${protocol}:${kind}`) ?? 0 })),
+      (['text', 'prepared'] as const).map((protocol) => ({ labels: { kind, protocol }, value: counters.queries(protocol, kind) })),
     );
     return [
       { name: 'lockstep_connections', help: 'Client connections open now.', type: 'gauge', values: [{ value: connections.size }] },

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 export const QUERY_KINDS = ['select', 'insert', 'update', 'delete', 'replace', 'begin', 'commit', 'rollback', 'set', 'show', 'other'] as const;
 export type QueryKind = (typeof QUERY_KINDS)[number];
 
+const KIND_INDEX = Object.fromEntries(QUERY_KINDS.map((kind, i) => [kind, i])) as Record<QueryKind, number>;
+
 const KIND_BY_WORD: ReadonlyMap<string, QueryKind> = new Map<string, QueryKind>([
   ['select', 'select'],
   ['insert', 'insert'],
@@ -38,11 +40,18 @@ export class ServerCounters {
   connectionsTotal = 0;
   abortedConnections = 0;
   statementErrors = 0;
-  readonly queries = new Map<string, number>();
+  /** Per kind (QUERY_KINDS order): statements through COM_QUERY and through COM_STMT_EXECUTE/PREPARE. */
+  readonly textQueries = new Array<number>(QUERY_KINDS.length).fill(0);
+  readonly preparedQueries = new Array<number>(QUERY_KINDS.length).fill(0);
 
   countQuery(protocol: 'text' | 'prepared', kind: QueryKind): void {
-    const key = `${protocol}:${kind}`;
-    this.queries.set(key, (this.queries.get(key) ?? 0) + 1);
+    const counts = protocol === 'text' ? this.textQueries : this.preparedQueries;
+    const i = KIND_INDEX[kind];
+    counts[i] = counts[i]! + 1;
+  }
+
+  queries(protocol: 'text' | 'prepared', kind: QueryKind): number {
+    return (protocol === 'text' ? this.textQueries : this.preparedQueries)[KIND_INDEX[kind]]!;
   }
 }
 
