@@ -139,6 +139,10 @@ describe('LockstepServerHooks', () => {
     const logs = await admin({ kind: 'show', what: 'binaryLogs', like: undefined, full: false, scope: undefined, from: undefined });
     expect(logs.kind === 'rows' && logs.rows.map((r) => r[0])).toEqual(['binlog.000001', 'binlog.000002']);
     await expect(admin({ kind: 'purgeBinaryLogs', to: 'binlog.000099', before: undefined })).rejects.toMatchObject({ errno: 1373 });
+    await stack.tc.checkpoint();
+    await admin({ kind: 'purgeBinaryLogs', to: 'binlog.000002', before: undefined });
+    expect(stack.tc.writer.files).toEqual(['binlog.000002']);
+    await expect(admin({ kind: 'purgeBinaryLogs', to: undefined, before: 'yesterday' })).rejects.toMatchObject({ errno: 1231 });
     const slave = await admin({ kind: 'show', what: 'slaveStatus', like: undefined, full: false, scope: undefined, from: undefined });
     expect(slave.kind === 'rows' && slave.rows.length).toBe(0);
     await expect(admin({ kind: 'changeMaster', options: new Map() })).rejects.toThrow(/issue 11/);

@@ -91,6 +91,18 @@ describe('lockstep-server over mysql2', () => {
     }
   });
 
+  it('refuses a malformed BINLOG statement with a typed error and keeps serving', async () => {
+    const c = await connect(server);
+    try {
+      await expect(c.query("BINLOG 'not*base64'")).rejects.toMatchObject({ errno: 1105, message: expect.stringContaining('not base64') as unknown });
+      await expect(c.query("BINLOG 'AAAA'")).rejects.toMatchObject({ errno: 1105 });
+      const [rows] = await c.query<RowDataPacket[]>('SELECT 1 AS one');
+      expect(rows).toEqual([{ one: 1 }]);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('serves Prometheus metrics with commits and fsyncs', async () => {
     const response = await fetch(`http://127.0.0.1:${String(server.metricsPort)}/metrics`);
     expect(response.status).toBe(200);
