@@ -15,6 +15,7 @@ import type { ServerConfig } from './config/options.js';
 import { BinlogCommitter } from './internal/committer.js';
 import { ConnectionTable } from './internal/connection-table.js';
 import { type MetricSample, QUERY_KINDS, ServerCounters, renderMetrics as renderText, startMetricsServer } from './internal/metrics.js';
+import { lockDatadir } from './internal/datadir-lock.js';
 import { LockstepServerHooks, SERVER_VERSION } from './internal/server-hooks.js';
 import { createHandler } from './internal/wire-handler.js';
 
@@ -63,6 +64,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const binlogDir = join(datadir, 'binlog');
   await mkdir(kvDir, { recursive: true });
   await mkdir(binlogDir, { recursive: true });
+  const unlockDatadir = await lockDatadir(datadir);
 
   const counters = new ServerCounters();
   const connections = new ConnectionTable();
@@ -74,7 +76,13 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   /** Set once the wire server exists (KILL from a hook needs it). */
   const wireRef: { current: WireServer | undefined } = { current: undefined };
 
-  const store = await KvStore.open(kvDir);
+  let store: KvStore;
+  try {
+    store = await KvStore.open(kvDir);
+  } catch (error) {
+    await unlockDatadir();
+    throw error;
+  }
   const db = new TransactionDb(store, { lockingMode: config.locking_mode as 'range' | 'point', lockWaitTimeoutMs: config.lock_wait_timeout * 1000, participantName: 'lockstep' });
   const hooks = new LockstepServerHooks({
     config,
@@ -136,6 +144,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     await tc?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    await unlockDatadir();
     throw error;
   }
   const coordinator = tc;
@@ -164,6 +173,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     await coordinator.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    await unlockDatadir();
     throw error;
   }
 
@@ -234,6 +244,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       await coordinator.close();
       await db.close();
       await store.close();
+      await unlockDatadir();
       logger.info('stopped cleanly');
       resolveStopped();
     })();

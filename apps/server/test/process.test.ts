@@ -107,3 +107,23 @@ describe.skipIf(!built)('lockstep-server process', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(!built)('one server per datadir', () => {
+  it('a second process on the same datadir is refused naming the first; a stale pid file (kill -9) is taken over', async () => {
+    const dir = tempDir();
+    try {
+      const first = await spawnChildServer(dir.path);
+      const second = spawnSync(process.execPath, [serverEntry, '--datadir', dir.path, '--port', '0'], { encoding: 'utf8', timeout: 30_000 });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`in use by the running process ${String(first.child.pid)}`);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const third = await spawnChildServer(dir.path);
+      third.child.kill('SIGTERM');
+      expect(await third.exited).toBe(0);
+      expect(existsSync(join(dir.path, 'lockstep.pid'))).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+});
