@@ -53,6 +53,20 @@ describe('KvStore basics', () => {
     expect(() => db.get(b('a'), { snapshot: snap })).toThrow(KvClosedError);
   });
 
+  it('accounts memory exactly across snapshot, overwrite and release cycles', async () => {
+    const { db } = await openSim();
+    await db.write([put('key', 'value-1')]);
+    const settled = db.stats().memoryBytes;
+    for (let i = 0; i < 5; i++) {
+      const snapshot = db.snapshot();
+      await db.write([put('key', 'value-1')]);
+      expect(db.stats().memoryBytes).toBeGreaterThan(settled); // the old version is kept and counted
+      snapshot.release();
+      expect(db.stats().memoryBytes).toBe(settled);
+      expect(db.stats().versionsKept).toBe(1);
+    }
+  });
+
   it('iterates with bounds in both directions and seeks', async () => {
     const { db } = await openSim();
     await db.write(['a', 'b', 'c', 'd', 'e'].map((k) => put(k, k.toUpperCase())));

@@ -101,7 +101,8 @@ export class VersionedStore {
       } else {
         record.older = { value: record.value, seq: record.seq, older: record.older };
         this.versionsKept++;
-        this.memoryBytes += VERSION_OVERHEAD_BYTES;
+        // The old value now lives in the version (the line below stops counting it as the record's).
+        this.memoryBytes += VERSION_OVERHEAD_BYTES + (record.value?.length ?? 0);
       }
       record.seq = seq;
     }
