@@ -19,6 +19,9 @@ import { lockDatadir } from './internal/datadir-lock.js';
 import { LockstepServerHooks, SERVER_VERSION } from './internal/server-hooks.js';
 import { createHandler } from './internal/wire-handler.js';
 
+/** After the shutdown timeout, statements get this long to end once killed. */
+export const KILLED_STATEMENT_GRACE_MS = 2000;
+
 export interface StartServerOptions {
   /** Accounts (mysql_native_password). Default: what `config.user` / `config.password` say. */
   readonly users?: readonly WireUser[];
@@ -229,6 +232,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       if (!drained) {
         logger.warn({ running: connections.running }, 'statements still running at the shutdown timeout: killing them');
         for (const entry of connections.list()) entry.session.kill(true);
+        // A killed lock wait ends at once; a statement busy elsewhere gets one more bounded wait.
+        if (!(await connections.whenIdle(KILLED_STATEMENT_GRACE_MS))) logger.warn({ running: connections.running }, 'statements still running after KILL QUERY: closing anyway');
       }
       await wireServer.close();
       // Sessions whose socket close has not been reported yet are closed here (rolls back open transactions).
