@@ -3,6 +3,7 @@ export type { Bound, KeyComparator } from './bounds.js';
 export { LockManager } from './lock-manager.js';
 export type { LockManagerOptions } from './lock-manager.js';
 export { LockTree } from './lock-tree.js';
+export type { AcquireOptions } from './lock-tree.js';
 export type {
   HeldLockStatus,
   HeldRange,

@@ -6,7 +6,7 @@ import { LockWaitKilledError } from './errors/lock-wait-killed-error.js';
 import { LockWaitTimeoutError } from './errors/lock-wait-timeout-error.js';
 import type { RangeNode } from './internal/interval-treap.js';
 import { WaitDeadlines } from './internal/wait-deadlines.js';
-import { LockTree, type HeldLock, type HeldScan, type PendingRequest } from './lock-tree.js';
+import { LockTree, type AcquireOptions, type HeldLock, type HeldScan, type PendingRequest } from './lock-tree.js';
 import type { HeldLockStatus, HeldRange, LockCounters, LockManagerStatus, LockMode, PendingRequestStatus, TryResult, TxnId, WaitListener } from './types.js';
 
 /**
@@ -38,6 +38,7 @@ export interface LockManagerOptions {
   readonly memoryLimitBytes?: number;
   /** Default bound on a wait (default 50 000 ms, innodb_lock_wait_timeout). */
   readonly lockWaitTimeoutMs?: number;
+  /** Default of each request's `deadlockDetection` (default true). */
   readonly deadlockDetection?: boolean;
   /** Transactions visited by one deadlock search before it gives up and reports a deadlock (default 1000). */
   readonly maxDeadlockSearch?: number;
@@ -79,6 +80,8 @@ export class LockManager {
   readonly #deadlines: WaitDeadlines<PendingRequest>;
   /** Pending requests over all trees. */
   #waiting = 0;
+  /** Pending requests with deadlock detection on: while none wait, a request without it needs no search. */
+  #detectingWaits = 0;
   /** Arrival counter for pending requests (FIFO order across the whole manager). */
   #arrivals = 0;
   #memoryBytes = 0;
@@ -245,49 +248,71 @@ export class LockManager {
   }
 
   /** @internal */
-  acquireIn(tree: LockTree, txn: TxnId, left: Bound, right: Bound, mode: LockMode, timeoutMs: number | undefined): Promise<void> {
-    let conflicts: Set<TxnId> | undefined;
-    try {
-      this.#checkRange(tree, left, right);
-      const scan = tree.examineHeld(txn, left, right, mode);
-      if (scan.covered) return RESOLVED;
-      conflicts = this.#withQueued(tree, txn, left, right, mode, Infinity, scan);
-      if (conflicts === undefined) {
-        if (this.#overBudget) {
-          this.counters.memoryRefusals += 1;
-          throw new LockMemoryExhaustedError(this.#memoryBytes, this.#memoryLimitBytes);
+  acquireIn(tree: LockTree, txn: TxnId, left: Bound, right: Bound, mode: LockMode, options: AcquireOptions): Promise<void> {
+    const detect = options.deadlockDetection ?? this.#deadlockDetection;
+    // Runs again only after a deadlock failed another waiter (at most once per waiter).
+    for (;;) {
+      let conflicts: Set<TxnId> | undefined;
+      try {
+        this.#checkRange(tree, left, right);
+        const scan = tree.examineHeld(txn, left, right, mode);
+        if (scan.covered) return RESOLVED;
+        conflicts = this.#withQueued(tree, txn, left, right, mode, Infinity, scan);
+        if (conflicts === undefined) {
+          if (this.#overBudget) {
+            this.counters.memoryRefusals += 1;
+            throw new LockMemoryExhaustedError(this.#memoryBytes, this.#memoryLimitBytes);
+          }
+          this.#grantNow(tree, txn, left, right, mode);
+          return RESOLVED;
         }
-        this.#grantNow(tree, txn, left, right, mode);
-        return RESOLVED;
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    const record = this.#record(txn);
-    invariant(record.pending === undefined, () => `txn ${txn} asked for a second lock while already waiting`);
-    if (record.killedReason !== undefined) {
-      this.counters.kills += 1;
-      return Promise.reject(new LockWaitKilledError(txn, record.killedReason));
-    }
-    const blockers = [...conflicts].sort((a, b) => a - b);
-    if (this.#deadlockDetection) {
-      const cycle = this.#findCycle(txn, blockers);
-      if (cycle !== undefined) {
-        this.counters.deadlocks += 1;
-        return Promise.reject(new DeadlockError(txn, cycle.path, cycle.bounded));
+      const record = this.#record(txn);
+      invariant(record.pending === undefined, () => `txn ${txn} asked for a second lock while already waiting`);
+      if (record.killedReason !== undefined) {
+        this.counters.kills += 1;
+        return Promise.reject(new LockWaitKilledError(txn, record.killedReason));
       }
+      const blockers = [...conflicts].sort((a, b) => a - b);
+      if (detect || this.#detectingWaits > 0) {
+        const deadlock = this.#findDeadlock(txn, detect, blockers);
+        if (deadlock !== undefined) {
+          this.counters.deadlocks += 1;
+          if (deadlock.victim === txn) return Promise.reject(new DeadlockError(txn, deadlock.path, deadlock.bounded));
+          // The victim's wait is gone, which may have freed what this request wants: look again.
+          this.#failVictim(deadlock.victim, deadlock.path);
+          continue;
+        }
+      }
+      // Registration happens in this same synchronous section as the conflict check.
+      return new Promise<void>((resolve, reject) => {
+        const bound = options.timeoutMs ?? this.#lockWaitTimeoutMs;
+        const request: PendingRequest = {
+          owner: txn,
+          tree,
+          left,
+          right,
+          mode,
+          startedMs: this.#clock.now(),
+          seq: ++this.#arrivals,
+          node: undefined,
+          timeoutMs: bound,
+          resolve,
+          reject,
+          reported: blockers,
+          deadlockDetection: detect,
+        };
+        tree.enqueue(request);
+        record.pending = request;
+        this.#waiting += 1;
+        if (detect) this.#detectingWaits += 1;
+        this.counters.waits += 1;
+        this.#deadlines.add(request, bound, this.#waiting);
+        this.#report(request, blockers);
+      });
     }
-    // Registration happens in this same synchronous section as the conflict check.
-    return new Promise<void>((resolve, reject) => {
-      const bound = timeoutMs ?? this.#lockWaitTimeoutMs;
-      const request: PendingRequest = { owner: txn, tree, left, right, mode, startedMs: this.#clock.now(), seq: ++this.#arrivals, node: undefined, timeoutMs: bound, resolve, reject, reported: blockers };
-      tree.enqueue(request);
-      record.pending = request;
-      this.#waiting += 1;
-      this.counters.waits += 1;
-      this.#deadlines.add(request, bound, this.#waiting);
-      this.#report(request, blockers);
-    });
   }
 
   /** @internal */
@@ -367,6 +392,7 @@ export class LockManager {
     const request = record.pending;
     if (request === undefined) return;
     record.pending = undefined;
+    if (request.deadlockDetection) this.#detectingWaits -= 1;
     if (--this.#waiting === 0) this.#deadlines.clear();
     const tree = request.tree;
     tree.dequeue(request);
@@ -409,6 +435,7 @@ export class LockManager {
             tree.dequeue(p);
             const record = this.#txns.get(p.owner)!;
             record.pending = undefined;
+            if (p.deadlockDetection) this.#detectingWaits -= 1;
             if (--this.#waiting === 0) this.#deadlines.clear();
             this.counters.waitTimeMs += this.#clock.now() - p.startedMs;
             this.#grant(tree, record, p.left, p.right, p.mode);
@@ -439,13 +466,18 @@ export class LockManager {
       // A cycle can only close through a blocker that is itself waiting and was not a
       // blocker before (one already there was searched when it was added). A newly granted
       // holder waits for nothing, so the common case — the lock passed on — costs no search.
-      if (this.#deadlockDetection && blockers.some((b) => !previous.includes(b) && this.#txns.get(b)?.pending !== undefined)) {
-        const cycle = this.#findCycle(request.owner, blockers);
-        if (cycle !== undefined) {
+      if ((request.deadlockDetection || this.#detectingWaits > 0) && blockers.some((b) => !previous.includes(b) && this.#txns.get(b)?.pending !== undefined)) {
+        const deadlock = this.#findDeadlock(request.owner, request.deadlockDetection, blockers);
+        if (deadlock !== undefined) {
           this.counters.deadlocks += 1;
-          this.#cancel(this.#txns.get(request.owner)!, new DeadlockError(request.owner, cycle.path, cycle.bounded));
-          this.#retry(tree, [request]);
-          continue;
+          if (deadlock.victim === request.owner) {
+            this.#cancel(this.#txns.get(request.owner)!, new DeadlockError(request.owner, deadlock.path, deadlock.bounded));
+            this.#retry(tree, [request]);
+            continue;
+          }
+          this.#failVictim(deadlock.victim, deadlock.path);
+          // The pass that failure ran may have granted or re-reported this request already.
+          if (this.#txns.get(request.owner)?.pending !== request || request.reported !== blockers) continue;
         }
       }
       this.#report(request, blockers);
@@ -467,6 +499,85 @@ export class LockManager {
       this.#cancel(record, error);
       this.#retry(request.tree, [request]);
     }
+  }
+
+  /**
+   * Who fails for a request of `txn` about to wait for (or newly waiting for) `blockers`:
+   * `txn` itself if its request has detection on and the search finds a cycle back to it
+   * or hits its bound; otherwise, on a cycle through `txn`, the most recently queued
+   * request with detection on among the cycle's members; a search that hits its bound
+   * for a request without detection fails nobody.
+   */
+  #findDeadlock(txn: TxnId, detect: boolean, blockers: readonly TxnId[]): { victim: TxnId; path: TxnId[]; bounded: boolean } | undefined {
+    if (detect) {
+      const cycle = this.#findCycle(txn, blockers);
+      return cycle === undefined ? undefined : { victim: txn, ...cycle };
+    }
+    return this.#findVictim(txn, blockers);
+  }
+
+  /** Cancels the pending request of `victim` with a DeadlockError and runs the pass over its range. */
+  #failVictim(victim: TxnId, path: TxnId[]): void {
+    const record = this.#txns.get(victim)!;
+    const request = record.pending!;
+    this.#cancel(record, new DeadlockError(victim, path, false));
+    this.#retry(request.tree, [request]);
+  }
+
+  /**
+   * For a waiter without detection: every transaction reachable from `blockers` (bounded
+   * by `maxDeadlockSearch`, like `#findCycle`), then those that lead back to `txn` — the
+   * members of some cycle through it — and among them the most recently queued request
+   * with detection on. The path is `txn` → … → victim → … → `txn`.
+   */
+  #findVictim(txn: TxnId, blockers: readonly TxnId[]): { victim: TxnId; path: TxnId[]; bounded: boolean } | undefined {
+    const parent = new Map<TxnId, TxnId>();
+    const pointedBy = new Map<TxnId, TxnId[]>();
+    const edge = (from: TxnId, to: TxnId): void => {
+      const list = pointedBy.get(to);
+      if (list === undefined) pointedBy.set(to, [from]);
+      else list.push(from);
+    };
+    const stack: TxnId[] = [];
+    for (const id of blockers) {
+      edge(txn, id);
+      if (parent.has(id) || id === txn) continue;
+      parent.set(id, txn);
+      stack.push(id);
+    }
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (parent.size > this.#maxDeadlockSearch) return undefined;
+      const waiting = this.#txns.get(id)?.pending;
+      if (waiting === undefined) continue;
+      for (const next of waiting.reported) {
+        edge(id, next);
+        if (next === txn || parent.has(next)) continue;
+        parent.set(next, id);
+        stack.push(next);
+      }
+    }
+    if (!pointedBy.has(txn)) return undefined;
+    // Backwards from txn: `toward` is each member's next step on a path back to txn.
+    const toward = new Map<TxnId, TxnId>();
+    const frontier = [txn];
+    let victim: PendingRequest | undefined;
+    while (frontier.length > 0) {
+      const id = frontier.pop()!;
+      for (const from of pointedBy.get(id) ?? []) {
+        if (from === txn || toward.has(from)) continue;
+        toward.set(from, id);
+        frontier.push(from);
+        const request = this.#txns.get(from)?.pending;
+        if (request?.deadlockDetection === true && (victim === undefined || request.seq > victim.seq)) victim = request;
+      }
+    }
+    if (victim === undefined) return undefined;
+    const path = [victim.owner];
+    for (let at = victim.owner; at !== txn; ) path.push((at = parent.get(at)!));
+    path.reverse();
+    for (let at = victim.owner; at !== txn; ) path.push((at = toward.get(at)!));
+    return { victim: victim.owner, path, bounded: false };
   }
 
   /**

@@ -27,6 +27,20 @@ export interface PendingRequest {
   readonly reject: (error: unknown) => void;
   /** Blockers last reported to the wait listener, sorted. */
   reported: TxnId[];
+  /** Whether this request takes part in deadlock detection (may be chosen to fail for a cycle). */
+  readonly deadlockDetection: boolean;
+}
+
+/** Options of one awaited request. */
+export interface AcquireOptions {
+  /** Bound on this wait (default: the manager's `lockWaitTimeoutMs`). */
+  readonly timeoutMs?: number;
+  /**
+   * Whether this request takes part in deadlock detection (default: the manager's
+   * `deadlockDetection`). Off: its wait is never failed as a deadlock and a cycle it closes
+   * fails the most recent waiting member that has detection on, if any (see the README).
+   */
+  readonly deadlockDetection?: boolean;
 }
 
 const compatible = (a: LockMode, b: LockMode): boolean => a === 'shared' && b === 'shared';
@@ -74,13 +88,13 @@ export class LockTree {
    * Resolves once the lock is granted; rejects with LockWaitTimeoutError (1205),
    * DeadlockError (1213), LockWaitKilledError (1927) or LockMemoryExhaustedError (1206).
    */
-  acquire(txn: TxnId, left: Bound, right: Bound, mode: LockMode, options: { readonly timeoutMs?: number } = {}): Promise<void> {
-    return this.#manager.acquireIn(this, txn, left, right, mode, options.timeoutMs);
+  acquire(txn: TxnId, left: Bound, right: Bound, mode: LockMode, options: AcquireOptions = {}): Promise<void> {
+    return this.#manager.acquireIn(this, txn, left, right, mode, options);
   }
 
   /** A point lock: `[key, key]`. */
-  acquirePoint(txn: TxnId, key: Uint8Array, mode: LockMode, options: { readonly timeoutMs?: number } = {}): Promise<void> {
-    return this.#manager.acquireIn(this, txn, key, key, mode, options.timeoutMs);
+  acquirePoint(txn: TxnId, key: Uint8Array, mode: LockMode, options: AcquireOptions = {}): Promise<void> {
+    return this.#manager.acquireIn(this, txn, key, key, mode, options);
   }
 
   /** Releases `txn`'s locks on exactly `[left, right]` (both modes) and wakes whoever that frees. */

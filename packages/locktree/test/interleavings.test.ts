@@ -66,13 +66,20 @@ describe('the PerconaFT races, recreated', () => {
 });
 
 describe('random workloads under seeded interleavings', () => {
-  it('never leave a grantable request waiting, never stall, never time out', async () => {
+  /**
+   * 2 to 5 tasks lock random ranges and retry after a deadlock. With `offTask`, that
+   * task's requests run without deadlock detection: a cycle it closes must fail another
+   * member's wait, never its own, and nothing may end by timeout.
+   */
+  async function run(withDetectionOff: boolean): Promise<{ deadlocks: number; waits: number; victims: number }> {
     let deadlocks = 0;
     let waits = 0;
+    let victims = 0;
     await forEachSeed(2000, async (seed) => {
       const { manager, tree, scheduler } = setup(seed);
       const random = new Random(seed);
       const tasks = random.int(2, 5);
+      const offTask = withDetectionOff ? random.int(1, tasks) : 0;
       for (let t = 1; t <= tasks; t++) {
         const r = random.fork();
         scheduler.spawn(`T${t}`, async (ctx) => {
@@ -83,7 +90,7 @@ describe('random workloads under seeded interleavings', () => {
                 const right = left + (r.bool(0.7) ? 0 : r.int(1, 3));
                 const mode: LockMode = r.bool(0.6) ? 'exclusive' : 'shared';
                 await ctx.step('before-lock');
-                await tree.acquire(t, Uint8Array.of(left), Uint8Array.of(right), mode);
+                await tree.acquire(t, Uint8Array.of(left), Uint8Array.of(right), mode, { deadlockDetection: t !== offTask });
                 manager.assertNoGrantablePending();
               }
               await ctx.step('commit');
@@ -92,6 +99,8 @@ describe('random workloads under seeded interleavings', () => {
               return;
             } catch (error) {
               if (!(error instanceof DeadlockError)) throw error;
+              expect(t, `seed ${seed}: the task without detection failed as a deadlock`).not.toBe(offTask);
+              if (error.cycle[0] !== t) victims += 1;
               manager.releaseAll(t); // roll back, then retry
               manager.assertNoGrantablePending();
             }
@@ -108,8 +117,19 @@ describe('random workloads under seeded interleavings', () => {
       deadlocks += manager.counters.deadlocks;
       waits += manager.counters.waits;
     });
+    return { deadlocks, waits, victims };
+  }
+
+  it('never leave a grantable request waiting, never stall, never time out', async () => {
+    const { deadlocks, waits } = await run(false);
     // The seeds must actually produce contention and deadlocks, or this proves little.
     expect(waits).toBeGreaterThan(1000);
     expect(deadlocks).toBeGreaterThan(10);
+  });
+
+  it('with one transaction per seed without deadlock detection, the cycles it closes fail another member: still no stall, no timeout', async () => {
+    const { deadlocks, victims } = await run(true);
+    expect(deadlocks).toBeGreaterThan(10);
+    expect(victims).toBeGreaterThan(5);
   });
 });

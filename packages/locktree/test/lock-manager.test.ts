@@ -90,6 +90,48 @@ describe('LockManager basics', () => {
     await first;
   });
 
+  it('per-request detection: a cycle closed by a request without it fails the latest waiting member with it; a cycle of requests without it waits', async () => {
+    const manager = new LockManager({ deadlockDetection: false, maxDeadlockSearch: 2 });
+    const tree = manager.openTree(1);
+    for (let t = 1; t <= 4; t++) tree.tryAcquire(t, k(t), k(t), 'exclusive');
+    const outcomes = new Map<number, string>();
+    const track = (t: number, p: Promise<void>): void => {
+      p.then(
+        () => outcomes.set(t, 'granted'),
+        (e: unknown) => outcomes.set(t, e instanceof DeadlockError ? `deadlock ${e.cycle.join('>')}` : String(e)),
+      );
+    };
+    track(1, tree.acquirePoint(1, k(2), 'exclusive', { deadlockDetection: true })); // 1 -> 2
+    track(2, tree.acquirePoint(2, k(3), 'exclusive', { deadlockDetection: true })); // 2 -> 3
+    track(3, tree.acquirePoint(3, k(1), 'exclusive')); // 3 -> 1 closes 1 -> 2 -> 3 -> 1: 2 queued last of those with detection
+    await settle();
+    expect(outcomes.get(2)).toBe('deadlock 3>1>2>3');
+    expect(outcomes.has(3)).toBe(false);
+    expect(manager.counters).toMatchObject({ deadlocks: 1, kills: 0 });
+    manager.assertNoGrantablePending();
+    // Now 1 -> 2 (held), 3 -> 1; 2 (detection off) closes 2 -> 3 -> 1 -> 2 and fails 1, the only member with detection.
+    track(2, tree.acquirePoint(2, k(3), 'exclusive'));
+    await settle();
+    expect(outcomes.get(1)).toBe('deadlock 2>3>1>2');
+    expect(manager.counters.deadlocks).toBe(2);
+    // 2 -> 3 -> 1 remains (1 holds 1 and no longer waits); 1 without detection closes the cycle: nobody has it on, all wait.
+    track(1, tree.acquirePoint(1, k(2), 'exclusive'));
+    await settle();
+    expect([manager.isWaiting(1), manager.isWaiting(2), manager.isWaiting(3)]).toEqual([true, true, true]);
+    expect(manager.counters.deadlocks).toBe(2);
+    manager.assertNoGrantablePending();
+    // A search cut by maxDeadlockSearch: a failure for a request with detection, nobody's for one without.
+    track(4, tree.acquirePoint(4, k(1), 'exclusive'));
+    await settle();
+    expect(manager.isWaiting(4)).toBe(true);
+    const bounded: unknown = await tree.acquirePoint(5, k(4), 'exclusive', { deadlockDetection: true }).catch((e: unknown) => e);
+    expect((bounded as DeadlockError).message).toMatch(/exceeded its bound/);
+    expect(manager.counters.deadlocks).toBe(3);
+    for (let t = 1; t <= 4; t++) manager.releaseAll(t);
+    await settle();
+    expect(manager.status().held).toEqual([]);
+  });
+
   it('kills a waiting request at once (1927) and makes later waits of that transaction fail until it ends', async () => {
     const manager = new LockManager();
     const tree = manager.openTree(1);

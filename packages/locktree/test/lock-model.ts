@@ -12,8 +12,10 @@ export interface ModelLock {
 }
 
 export interface ModelRequest extends ModelLock {
+  /** Arrival order (ids grow with every acquire). */
   id: number;
   dueMs: number;
+  deadlockDetection: boolean;
 }
 
 export type Outcome = 'granted' | 'waiting' | 'timeout' | 'deadlock' | 'killed';
@@ -27,6 +29,8 @@ export class LockModel {
   outcomes = new Map<number, Outcome>();
   killed = new Set<TxnId>();
   now = 0;
+  /** Waiting requests failed for a cycle closed by a request without detection. */
+  victims = 0;
 
   blockers(req: ModelLock, queuedBefore: number): TxnId[] {
     const out = new Set<TxnId>();
@@ -43,42 +47,72 @@ export class LockModel {
   }
 
   /** Wait-for edges: each queued request's owner to its current blockers. */
-  cycleThrough(txn: TxnId, start: TxnId[]): boolean {
+  waitsFor(id: TxnId): TxnId[] {
+    const index = this.queue.findIndex((q) => q.owner === id);
+    return index >= 0 ? this.blockers(this.queue[index]!, index) : [];
+  }
+
+  /** Every transaction reachable from `start` along wait-for edges. */
+  reachable(start: readonly TxnId[]): Set<TxnId> {
     const seen = new Set<TxnId>();
     const stack = [...start];
     while (stack.length > 0) {
       const id = stack.pop()!;
-      if (id === txn) return true;
       if (seen.has(id)) continue;
       seen.add(id);
-      const index = this.queue.findIndex((q) => q.owner === id);
-      if (index >= 0) stack.push(...this.blockers(this.queue[index]!, index));
+      stack.push(...this.waitsFor(id));
     }
-    return false;
+    return seen;
   }
 
-  acquire(id: number, req: ModelLock, timeoutMs: number): void {
+  /** The members (other than `txn`) of cycles through `txn` that waits for `start`; undefined if there is no cycle. */
+  cycleMembers(txn: TxnId, start: TxnId[]): Set<TxnId> | undefined {
+    const fromTxn = this.reachable(start);
+    if (!fromTxn.has(txn)) return undefined;
+    return new Set([...fromTxn].filter((id) => id !== txn && this.reachable([id]).has(txn)));
+  }
+
+  /**
+   * Deadlock rule: a request with detection on that would close a cycle fails; one with
+   * detection off fails instead the most recently queued member of a cycle through it
+   * that has detection on (then looks again), or waits if there is none.
+   */
+  acquire(id: number, req: ModelLock, timeoutMs: number, deadlockDetection = true): void {
     if (this.covered(req)) {
       this.outcomes.set(id, 'granted');
       return;
     }
-    const blockers = this.blockers(req, this.queue.length);
-    if (blockers.length === 0) {
-      this.held.push({ ...req });
-      this.outcomes.set(id, 'granted');
-      this.settle();
+    for (;;) {
+      const blockers = this.blockers(req, this.queue.length);
+      if (blockers.length === 0) {
+        this.held.push({ ...req });
+        this.outcomes.set(id, 'granted');
+        this.settle();
+        return;
+      }
+      if (this.killed.has(req.owner)) {
+        this.outcomes.set(id, 'killed');
+        return;
+      }
+      const members = this.cycleMembers(req.owner, blockers);
+      if (members !== undefined) {
+        if (deadlockDetection) {
+          this.outcomes.set(id, 'deadlock');
+          return;
+        }
+        const victim = this.queue.filter((q) => members.has(q.owner) && q.deadlockDetection).sort((a, b) => b.id - a.id)[0];
+        if (victim !== undefined) {
+          this.outcomes.set(victim.id, 'deadlock');
+          this.victims += 1;
+          this.queue = this.queue.filter((q) => q !== victim);
+          this.settle();
+          continue;
+        }
+      }
+      this.queue.push({ ...req, id, dueMs: this.now + timeoutMs, deadlockDetection });
+      this.outcomes.set(id, 'waiting');
       return;
     }
-    if (this.killed.has(req.owner)) {
-      this.outcomes.set(id, 'killed');
-      return;
-    }
-    if (this.cycleThrough(req.owner, blockers)) {
-      this.outcomes.set(id, 'deadlock');
-      return;
-    }
-    this.queue.push({ ...req, id, dueMs: this.now + timeoutMs });
-    this.outcomes.set(id, 'waiting');
   }
 
   releaseAll(txn: TxnId): void {
@@ -109,7 +143,7 @@ export class LockModel {
     this.now = target;
   }
 
-  /** Grants in FIFO order, then fails any waiter that now closes a cycle, until stable. */
+  /** Grants in FIFO order until stable. (Without escalation no grant or removal adds a waiting blocker, so no cycle can close here.) */
   settle(): void {
     for (;;) {
       let changed = false;

@@ -5,13 +5,13 @@ import { DeadlockError, LockManager, LockWaitKilledError, LockWaitTimeoutError, 
 import { LockModel, type Outcome } from './lock-model.js';
 
 type Op =
-  | { kind: 'acquire'; txn: number; left: number; width: number; mode: LockMode }
+  | { kind: 'acquire'; txn: number; left: number; width: number; mode: LockMode; deadlockDetection: boolean }
   | { kind: 'release'; txn: number }
   | { kind: 'kill'; txn: number }
   | { kind: 'advance'; ms: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('acquire' as const), txn: fc.integer({ min: 1, max: 4 }), left: fc.integer({ min: 0, max: 9 }), width: fc.integer({ min: 0, max: 3 }), mode: fc.constantFrom<LockMode>('shared', 'exclusive') }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('acquire' as const), txn: fc.integer({ min: 1, max: 4 }), left: fc.integer({ min: 0, max: 9 }), width: fc.integer({ min: 0, max: 3 }), mode: fc.constantFrom<LockMode>('shared', 'exclusive'), deadlockDetection: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), txn: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), txn: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 700 }) }) },
@@ -24,6 +24,7 @@ const TIMEOUT_MS = 1000;
 describe('LockManager against a brute-force model', () => {
   it('agrees on every outcome, holder and waiter, and never leaves a grantable request waiting', async () => {
     const seen = new Map<Outcome, number>();
+    let victims = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60, size: "max" }), async (ops) => {
         const clock = new ManualClock();
@@ -38,9 +39,9 @@ describe('LockManager against a brute-force model', () => {
               if (manager.isWaiting(op.txn)) continue; // a waiting transaction issues nothing
               const id = nextId++;
               const request = { owner: op.txn, left: op.left, right: op.left + op.width, mode: op.mode };
-              model.acquire(id, request, TIMEOUT_MS);
+              model.acquire(id, request, TIMEOUT_MS, op.deadlockDetection);
               outcomes.set(id, 'waiting');
-              tree.acquire(op.txn, key(request.left), key(request.right), op.mode).then(
+              tree.acquire(op.txn, key(request.left), key(request.right), op.mode, { deadlockDetection: op.deadlockDetection }).then(
                 () => outcomes.set(id, 'granted'),
                 (error: unknown) => {
                   if (error instanceof LockWaitTimeoutError) outcomes.set(id, 'timeout');
@@ -70,8 +71,10 @@ describe('LockManager against a brute-force model', () => {
           const held = manager.status().held.map((h) => `${h.owner}:${(h.left as Uint8Array)[0]}-${(h.right as Uint8Array)[0]}:${h.mode}`).sort();
           expect(held).toEqual(model.held.map((h) => `${h.owner}:${h.left}-${h.right}:${h.mode}`).sort());
           expect(manager.status().pending.map((p) => p.owner)).toEqual(model.queue.map((q) => q.owner));
+          expect(manager.counters.deadlocks).toBe([...model.outcomes.values()].filter((o) => o === 'deadlock').length);
         }
         for (const outcome of outcomes.values()) seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+        victims += model.victims;
         for (let t = 1; t <= 4; t++) manager.releaseAll(t);
         await settle();
         expect(manager.status().held).toEqual([]);
@@ -81,5 +84,6 @@ describe('LockManager against a brute-force model', () => {
     );
     // The generated histories must reach every outcome, or the comparison proves little.
     for (const outcome of ['granted', 'waiting', 'timeout', 'deadlock', 'killed'] as const) expect(seen.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
+    expect(victims, 'waiters failed for a cycle closed by a request without detection').toBeGreaterThan(0);
   });
 });
