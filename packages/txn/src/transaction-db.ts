@@ -1,12 +1,12 @@
 import { systemClock, type Clock } from '@lockstep/base';
 import type { KvEngine } from '@lockstep/kv';
-import { DeadlockError, LockManager, type LockTree, type TxnId } from '@lockstep/locktree';
+import { LockManager, type LockTree, type TxnId } from '@lockstep/locktree';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { TooManyTransactionsError } from './errors/too-many-transactions-error.js';
 import { UnknownXidError } from './errors/unknown-xid-error.js';
 import { XidInUseError } from './errors/xid-in-use-error.js';
 import { INDEX_ID_BYTES, indexIdOf } from './key-layout.js';
-import { Transaction, type TransactionHost, type TransactionInternals } from './transaction.js';
+import { Transaction, type TransactionHost } from './transaction.js';
 import type {
   BeginOptions,
   IsolationLevel,
@@ -27,22 +27,13 @@ const DEFAULT_MAX_WRITE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_TRANSACTIONS = 100_000;
 const DEFAULT_MAX_DEADLOCK_SEARCH = 1000;
 
-interface Entry {
-  readonly txn: Transaction;
-  readonly internals: TransactionInternals;
-}
-
 /**
  * Pessimistic transactions over a kv engine and a lock manager (which it creates and
  * owns: one lock tree per index id, opened on first use).
  *
- * Deadlock detection is done here, not in the lock manager, so that it can be switched per
- * transaction: the manager runs without its own detector, every wait report updates a
- * wait-for map and (while any open transaction has detection on) searches it from the
- * waiter, bounded by `maxDeadlockSearch`. A cycle fails the waiter's request with
- * DeadlockError if the waiter has detection on, else the request of the first transaction
- * along the cycle that has it on (delivered through the manager's kill, translated by the
- * transaction).
+ * Deadlock detection is the lock manager's, switched per request: each transaction's lock
+ * requests carry its `deadlockDetection` (see @lockstep/locktree: a cycle closed by a
+ * request without detection fails the most recently queued member that has it on).
  *
  * Invariants: `#txns` holds exactly the transactions not yet committed or rolled back;
  * `#xids` maps each claimed XID to its transaction; a transaction id is never reused.
@@ -51,22 +42,18 @@ export class TransactionDb {
   readonly engine: KvEngine;
   readonly lockManager: LockManager;
   readonly counters: TxnCounters = { begun: 0, committed: 0, rolledBack: 0, prepared: 0, writeConflicts: 0, duplicateKeys: 0, deadlocks: 0, lockWaitTimeouts: 0, kills: 0, lockWaits: 0 };
-  readonly #txns = new Map<TxnId, Entry>();
+  readonly #txns = new Map<TxnId, Transaction>();
   readonly #xids = new Map<bigint, Transaction>();
   readonly #trees = new Map<number, LockTree>();
-  readonly #waitsFor = new Map<TxnId, readonly TxnId[]>();
   readonly #clock: Clock;
   readonly #host: TransactionHost;
   readonly #defaults: { lockingMode: LockingMode; isolation: IsolationLevel; lockWaitTimeoutMs: number; deadlockDetection: boolean };
   readonly #maxTransactions: number;
-  readonly #maxDeadlockSearch: number;
   #onLockWait: LockWaitListener | undefined;
   #listenerErrors = 0;
   #lastListenerError: unknown;
   #nextId = 1;
   #closed = false;
-  /** Open transactions with deadlock detection on. */
-  #detecting = 0;
 
   /**
    * Opens transactions over `engine`. Prepared transactions the engine recovered are
@@ -86,11 +73,11 @@ export class TransactionDb {
       deadlockDetection: options.deadlockDetection ?? true,
     };
     this.#maxTransactions = checkPositive('maxTransactions', options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS);
-    this.#maxDeadlockSearch = checkPositive('maxDeadlockSearch', options.maxDeadlockSearch ?? DEFAULT_MAX_DEADLOCK_SEARCH);
     const maxWriteBytes = checkPositive('maxWriteBytes', options.maxWriteBytes ?? DEFAULT_MAX_WRITE_BYTES);
     this.lockManager = new LockManager({
       clock: this.#clock,
-      deadlockDetection: false,
+      deadlockDetection: this.#defaults.deadlockDetection,
+      maxDeadlockSearch: checkPositive('maxDeadlockSearch', options.maxDeadlockSearch ?? DEFAULT_MAX_DEADLOCK_SEARCH),
       lockWaitTimeoutMs: this.#defaults.lockWaitTimeoutMs,
       ...(options.lockMemoryLimitBytes === undefined ? {} : { memoryLimitBytes: checkPositive('lockMemoryLimitBytes', options.lockMemoryLimitBytes) }),
       onWait: (waiter, blockers, indexId) => {
@@ -112,8 +99,7 @@ export class TransactionDb {
         this.#xids.set(xid, txn);
       },
       finished: (txn) => {
-        if (this.#txns.delete(txn.id) && txn.deadlockDetection) this.#detecting -= 1;
-        this.#waitsFor.delete(txn.id);
+        this.#txns.delete(txn.id);
         if (txn.xid !== undefined && this.#xids.get(txn.xid) === txn) this.#xids.delete(txn.xid);
       },
     };
@@ -151,12 +137,12 @@ export class TransactionDb {
 
   /** An open (not yet ended) transaction by id. */
   transaction(id: number): Transaction | undefined {
-    return this.#txns.get(id)?.txn;
+    return this.#txns.get(id);
   }
 
   /** Every open transaction, oldest first. */
   transactions(): Transaction[] {
-    return [...this.#txns.values()].map((e) => e.txn);
+    return [...this.#txns.values()];
   }
 
   /** The prepared transaction of `xid`, if any. */
@@ -227,12 +213,8 @@ export class TransactionDb {
 
   #create(config: { lockingMode: LockingMode; isolation: IsolationLevel; lockWaitTimeoutMs: number; deadlockDetection: boolean }): Transaction {
     const id = this.#nextId++;
-    let internals: TransactionInternals | undefined;
-    const txn = new Transaction(this.#host, { id, startedMs: this.#clock.now(), ...config }, (i) => {
-      internals = i;
-    });
-    this.#txns.set(id, { txn, internals: internals! });
-    if (txn.deadlockDetection) this.#detecting += 1;
+    const txn = new Transaction(this.#host, { id, startedMs: this.#clock.now(), ...config });
+    this.#txns.set(id, txn);
     this.counters.begun += 1;
     return txn;
   }
@@ -246,67 +228,24 @@ export class TransactionDb {
     return tree;
   }
 
-  /** The lock manager's report, in its synchronous section: remember the edge, detect a deadlock, then tell the listener. */
+  /** The lock manager's report, in its synchronous section (after its deadlock check): tell the listener. */
   #reportWait(waiterId: TxnId, blockers: readonly TxnId[], indexId: number): void {
-    this.#waitsFor.set(waiterId, blockers);
-    const waiter = this.#txns.get(waiterId);
-    if (waiter === undefined) return;
-    if (waiter.txn.deadlockDetection || this.#detecting > 0) {
-      const cycle = this.#findCycle(waiterId, blockers);
-      const victim = cycle === undefined ? undefined : this.#victim(waiter, cycle);
-      if (cycle !== undefined && victim !== undefined) {
-        this.counters.deadlocks += 1;
-        victim.internals.setDeadlock(new DeadlockError(victim.txn.id, cycle.path, cycle.bounded));
-        this.lockManager.kill(victim.txn.id, 'deadlock victim');
-        if (victim === waiter) return;
-      }
-    }
     const listener = this.#onLockWait;
     if (listener === undefined) return;
+    const waiter = this.#txns.get(waiterId);
+    if (waiter === undefined) return;
     const holders: Transaction[] = [];
     for (const id of blockers) {
       const holder = this.#txns.get(id);
-      if (holder !== undefined) holders.push(holder.txn);
+      if (holder !== undefined) holders.push(holder);
     }
     try {
-      listener(waiter.txn, holders, indexId);
+      listener(waiter, holders, indexId);
     } catch (error) {
       // A throwing listener must not break the lock manager's pass; it is counted and shown in status.
       this.#listenerErrors += 1;
       this.#lastListenerError = error;
     }
-  }
-
-  /**
-   * Who fails for a cycle through `waiter`: the waiter if its detection is on; otherwise the
-   * first transaction along the cycle with detection on (a transaction with detection off
-   * is never chosen, but does not hide a cycle from one that has it on). A search cut by
-   * its bound counts as a deadlock only for a waiter with detection on.
-   */
-  #victim(waiter: Entry, cycle: { path: TxnId[]; bounded: boolean }): Entry | undefined {
-    if (waiter.txn.deadlockDetection) return waiter;
-    if (cycle.bounded) return undefined;
-    for (const id of cycle.path) {
-      const entry = this.#txns.get(id);
-      if (entry !== undefined && entry.txn.deadlockDetection && this.lockManager.isWaiting(id)) return entry;
-    }
-    return undefined;
-  }
-
-  /** Depth-first search of the wait-for graph (waiting transactions only) from `blockers` back to `waiter`, bounded. */
-  #findCycle(waiter: TxnId, blockers: readonly TxnId[]): { path: TxnId[]; bounded: boolean } | undefined {
-    const visited = new Set<TxnId>();
-    const stack: { id: TxnId; path: TxnId[] }[] = blockers.map((id) => ({ id, path: [waiter, id] }));
-    while (stack.length > 0) {
-      const { id, path } = stack.pop()!;
-      if (id === waiter) return { path, bounded: false };
-      if (visited.has(id)) continue;
-      visited.add(id);
-      if (visited.size > this.#maxDeadlockSearch) return { path, bounded: true };
-      if (!this.lockManager.isWaiting(id)) continue;
-      for (const next of this.#waitsFor.get(id) ?? []) stack.push({ id: next, path: [...path, next] });
-    }
-    return undefined;
   }
 }
 

@@ -35,12 +35,6 @@ export interface TransactionHost {
   finished(txn: Transaction): void;
 }
 
-/** @internal Hooks the database uses on a transaction (closures over its private state). */
-export interface TransactionInternals {
-  /** The deadlock detector chose this transaction as the victim of its current wait. */
-  setDeadlock(error: DeadlockError): void;
-}
-
 /** A position in a transaction's writes; `rollbackToSavepoint` undoes every write after it. */
 export interface Savepoint {
   readonly txnId: number;
@@ -84,7 +78,6 @@ export class Transaction {
   #waiting = false;
   #waitedForLock = false;
   #doom: Doom | undefined;
-  #deadlock: DeadlockError | undefined;
   #xid: bigint | undefined;
   #orderedCommitDone = false;
   #ended = false;
@@ -92,7 +85,7 @@ export class Transaction {
   #recovered = false;
 
   /** @internal Use `TransactionDb.begin`. */
-  constructor(host: TransactionHost, config: TransactionConfig, attach: (internals: TransactionInternals) => void) {
+  constructor(host: TransactionHost, config: TransactionConfig) {
     this.#host = host;
     this.id = config.id;
     this.lockingMode = config.lockingMode;
@@ -100,11 +93,6 @@ export class Transaction {
     this.lockWaitTimeoutMs = config.lockWaitTimeoutMs;
     this.deadlockDetection = config.deadlockDetection;
     this.startedMs = config.startedMs;
-    attach({
-      setDeadlock: (error) => {
-        this.#deadlock = error;
-      },
-    });
   }
 
   get state(): TransactionState {
@@ -476,9 +464,10 @@ export class Transaction {
 
   /**
    * Takes a lock, waiting if needed. Requires: no other operation of this transaction is
-   * waiting. Translates the lock manager's errors: a deadlock found by the database's
-   * detector (delivered as a kill) becomes DeadlockError and dooms the transaction; a kill
-   * stays LockWaitKilledError (1927); a timeout only fails the operation.
+   * waiting. The lock manager detects deadlocks with this transaction's setting (as the
+   * waiter, or as the member of a cycle another waiter closed). Translates its errors: a
+   * DeadlockError dooms the transaction; a kill stays LockWaitKilledError (1927); a
+   * timeout only fails the operation.
    */
   async #lock(tree: LockTree, left: Bound, right: Bound, mode: LockMode): Promise<void> {
     const tried = tree.tryAcquire(this.id, left, right, mode);
@@ -488,7 +477,7 @@ export class Transaction {
     this.#host.counters.lockWaits += 1;
     this.#waiting = true;
     try {
-      await tree.acquire(this.id, left, right, mode, { timeoutMs: this.lockWaitTimeoutMs });
+      await tree.acquire(this.id, left, right, mode, { timeoutMs: this.lockWaitTimeoutMs, deadlockDetection: this.deadlockDetection });
     } catch (error) {
       throw this.#lockFailure(error);
     } finally {
@@ -499,12 +488,6 @@ export class Transaction {
   }
 
   #lockFailure(error: unknown): unknown {
-    if (this.#deadlock !== undefined) {
-      const deadlock = this.#deadlock;
-      this.#deadlock = undefined;
-      this.#doom ??= { kind: 'aborted', error: deadlock };
-      return deadlock;
-    }
     if (error instanceof LockWaitKilledError) {
       this.#doom ??= { kind: 'killed', reason: 'lock wait killed' };
       return error;

@@ -376,6 +376,9 @@ describe('waits: timeouts, deadlocks, kill', () => {
     const waitOff = off.put(key(1), num(0)); // closes the cycle; off is never the victim
     const error = await rejectsWith(waitOn, 'DEADLOCK');
     expect(error).toMatchObject({ txnId: on.id, cycle: [off.id, on.id, off.id] });
+    // One deadlock, counted as such (not as a kill) by both the database and the lock manager.
+    expect(db.counters.deadlocks).toBe(1);
+    expect(db.lockManager.counters).toMatchObject({ deadlocks: 1, kills: 0 });
     await on.rollback();
     await waitOff;
     await off.commit();
