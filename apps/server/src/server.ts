@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { nodeFileSystem } from '@lockstep/base';
 import type { BinlogEvent } from '@lockstep/binlog';
 import { KvStore } from '@lockstep/kv';
-import { SqlEngine, type SqlEngineApi } from '@lockstep/sql';
+import { SqlEngine } from '@lockstep/sql';
 import { BinlogFileCoordinator, type BinlogFileRecoveryReport, type RecoveredTransaction } from '@lockstep/tc';
 import { TransactionDb, decodeCoordinatorPosition } from '@lockstep/txn';
 import { type WireServer, type WireUser, createWireServer } from '@lockstep/wire';
@@ -18,6 +18,9 @@ import { type MetricSample, QUERY_KINDS, ServerCounters, renderMetrics as render
 import { lockDatadir } from './internal/datadir-lock.js';
 import { LockstepServerHooks, SERVER_VERSION } from './internal/server-hooks.js';
 import { createHandler } from './internal/wire-handler.js';
+import { writePosition } from './replication/apply-target.js';
+import { BinlogDumpServer } from './replication/dump-server.js';
+import { ReplicaController } from './replication/replica.js';
 
 /** After the shutdown timeout, statements get this long to end once killed. */
 export const KILLED_STATEMENT_GRACE_MS = 2000;
@@ -42,6 +45,8 @@ export interface ServerHandle {
   readonly logger: Logger;
   /** The Prometheus text the metrics endpoint serves. */
   metrics(): string;
+  /** The replica role (CHANGE MASTER / START SLAVE run through it). */
+  readonly replica: ReplicaController;
   /** Stops accepting, lets running statements finish (up to `shutdown_timeout`), closes everything cleanly. Idempotent. */
   stop(): Promise<void>;
   /** Resolves when the server stopped. */
@@ -78,6 +83,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   let tc: BinlogFileCoordinator | undefined;
   /** Set once the wire server exists (KILL from a hook needs it). */
   const wireRef: { current: WireServer | undefined } = { current: undefined };
+  const replicaRef: { current: ReplicaController | undefined } = { current: undefined };
 
   let store: KvStore;
   try {
@@ -104,9 +110,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       setImmediate(() => wireRef.current?.kill(id));
     },
     hostname: hostname(),
+    replica: replicaRef,
   });
 
-  let engine: SqlEngineApi;
+  let engine: SqlEngine;
   try {
     engine = await SqlEngine.open({
       db,
@@ -130,6 +137,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       },
       redo: (_participant, transaction: RecoveredTransaction<BinlogEvent[]>) =>
         engine.redo(transaction.events, async (t) => {
+          // A replicated transaction keeps its replica position with its rows (gtid_slave_pos).
+          if (transaction.gtid.serverId !== config.server_id) await writePosition(t, transaction.gtid);
           const branch = t.branch();
           branch.commitOrdered(transaction.end);
           await branch.commit?.();
@@ -151,6 +160,26 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     throw error;
   }
   const coordinator = tc;
+  const dumps = new BinlogDumpServer({ fs: nodeFileSystem, binlogDir, serverId: config.server_id, tc: () => coordinator });
+  const replica = new ReplicaController({
+    datadir,
+    serverId: config.server_id,
+    port: config.port,
+    engine,
+    db,
+    store,
+    tc: coordinator,
+    lockingMode: config.locking_mode as 'range' | 'point',
+    nextXid: () => committer.allocateXid(),
+    logger: logger.child({ role: 'replica' }),
+    settings: () => ({
+      mode: hooks.globalVariable('slave_parallel_mode') as 'none' | 'minimal' | 'conservative' | 'optimistic' | 'aggressive',
+      threads: Number(hooks.globalVariable('slave_parallel_threads')),
+      maxQueued: Number(hooks.globalVariable('slave_parallel_max_queued')),
+      retries: Number(hooks.globalVariable('slave_transaction_retries')),
+    }),
+  });
+  replicaRef.current = replica;
 
   let stopping = false;
   const users = options.users ?? accountsFrom(config);
@@ -161,7 +190,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     users,
     serverVersion: `5.5.5-${SERVER_VERSION}`,
     limits: { maxConnections: config.max_connections, maxPacketBytes: config.max_allowed_packet },
-    handler: createHandler({ engine: () => engine, committer, connections, counters, logger, stopping: () => stopping }),
+    handler: createHandler({ engine: () => engine, committer, connections, counters, logger, stopping: () => stopping, dumps }),
     onConnectionAborted: (connectionId, error) => {
       counters.abortedConnections += 1;
       logger.info({ connectionId, err: error }, 'aborted connection');
@@ -228,6 +257,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     stopping$ ??= (async () => {
       stopping = true;
       logger.info({ running: connections.running, connections: connections.size }, 'shutting down');
+      await replica.close().catch((error: unknown) => {
+        logger.error({ err: error }, 'stopping the replica threads failed');
+      });
       const drained = await connections.whenIdle(config.shutdown_timeout * 1000);
       if (!drained) {
         logger.warn({ running: connections.running }, 'statements still running at the shutdown timeout: killing them');
@@ -257,6 +289,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   };
 
   logger.info({ host: address.address, port: address.port, metricsPort, datadir, serverId: config.server_id, gtidBinlogPos: hooks.globalVariable('gtid_binlog_pos') }, 'ready for connections');
+  // A replica whose threads ran when it stopped starts them again (MariaDB without --skip-slave-start).
+  await replica.open().catch((error: unknown) => {
+    logger.error({ err: error }, 'cannot start the replica threads');
+  });
   return {
     host: address.address,
     port: address.port,
@@ -266,6 +302,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     recovery: coordinator.recovery,
     logger,
     metrics: () => renderText(collect()),
+    replica,
     stop,
     stopped,
   };

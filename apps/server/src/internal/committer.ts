@@ -22,6 +22,11 @@ export class BinlogCommitter implements Committer {
   delayedErrors = 0;
   onDelayedError: ((error: unknown) => void) | undefined;
 
+  /** An XID from the same sequence (the replica applier's commits share the binlog). */
+  allocateXid(): bigint {
+    return this.#nextXid++;
+  }
+
   /** The coordinator exists only after recovery, which needs the engine, which needs this committer. */
   attach(tc: BinlogFileCoordinator | undefined): void {
     this.#tc = tc;

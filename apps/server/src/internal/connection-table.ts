@@ -8,7 +8,7 @@ export interface ConnectionEntry {
   readonly host: string;
   readonly session: SqlSession;
   /** MariaDB's Command column: Sleep, Query, Execute, Prepare. */
-  command: 'Sleep' | 'Query' | 'Execute' | 'Prepare';
+  command: 'Sleep' | 'Query' | 'Execute' | 'Prepare' | 'Binlog Dump';
   /** What runs now (MariaDB's State column). */
   state: string;
   /** The statement text while one runs. */

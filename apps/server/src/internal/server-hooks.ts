@@ -10,6 +10,7 @@ import { ReadOnlyVariableError } from '../errors/read-only-variable-error.js';
 import { UnknownVariableError } from '../errors/unknown-variable-error.js';
 import { WrongValueError } from '../errors/wrong-value-error.js';
 import type { ConnectionTable } from './connection-table.js';
+import type { ReplicaController } from '../replication/replica.js';
 import { OK, column, rows } from './result.js';
 
 /** What MariaDB 10.11 reports for these, so clients that read them behave as with MariaDB. */
@@ -29,6 +30,8 @@ export interface ServerHooksContext {
   /** Closes a client connection (KILL CONNECTION). */
   readonly killConnection: (id: number) => void;
   readonly hostname: string;
+  /** The replica role, set once the engine is open (CHANGE MASTER, START/STOP/RESET SLAVE, SHOW SLAVE STATUS, gtid_slave_pos). */
+  readonly replica?: { current: ReplicaController | undefined };
 }
 
 type Settable = (value: SqlValue, name: string) => SqlValue;
@@ -138,7 +141,6 @@ export class LockstepServerHooks implements ServerHooks {
       max_execution_time: 0,
       sql_auto_is_null: 0,
       sql_select_limit: 18_446_744_073_709_551_615n,
-      gtid_slave_pos: '',
       // Session state mariadb-binlog output sets before each event (accepted and kept per
       // session by the executor; they do not change what the server does: a replayed
       // transaction gets this server's own next GTID, not gtid_seq_no's).
@@ -169,9 +171,20 @@ export class LockstepServerHooks implements ServerHooks {
     };
     for (const [name, entry] of Object.entries(settable)) this.#settable.set(name, entry);
     this.#live.set('gtid_binlog_pos', () => formatGtidList(context.tc().gtidBinlogPos()));
-    this.#live.set('gtid_current_pos', () => formatGtidList(context.tc().gtidBinlogPos()));
+    this.#live.set('gtid_current_pos', () => formatGtidList(this.#replica()?.currentPos() ?? context.tc().gtidBinlogPos()));
+    this.#live.set('gtid_slave_pos', () => formatGtidList(this.#replica()?.slavePos() ?? []));
     this.#live.set('innodb_read_only', () => 0);
     this.#live.set('timestamp', () => Date.now() / 1000);
+  }
+
+  #replica(): ReplicaController | undefined {
+    return this.#context.replica?.current;
+  }
+
+  #requireReplica(statement: string): ReplicaController {
+    const replica = this.#replica();
+    if (replica === undefined) throw new NotBuiltError(statement, 'the server is still opening');
+    return replica;
   }
 
   get readOnly(): boolean {
@@ -192,6 +205,11 @@ export class LockstepServerHooks implements ServerHooks {
 
   setGlobalVariable(name: string, value: SqlValue): void {
     const key = name.toLowerCase();
+    const replica = this.#replica();
+    if (key === 'gtid_slave_pos' && replica !== undefined) {
+      replica.setSlavePos(value);
+      return;
+    }
     const entry = this.#settable.get(key);
     if (entry === undefined) {
       if (this.#fixed.has(key) || this.#live.has(key)) throw new ReadOnlyVariableError(key);
@@ -216,7 +234,7 @@ export class LockstepServerHooks implements ServerHooks {
             return this.#binaryLogs();
           case 'slaveStatus':
             // A server that is not a replica answers with no rows, as MariaDB does.
-            return rows(SLAVE_STATUS_COLUMNS, []);
+            return this.#replica()?.slaveStatus() ?? rows(SLAVE_STATUS_COLUMNS, []);
         }
         break;
       case 'purgeBinaryLogs':
@@ -227,13 +245,13 @@ export class LockstepServerHooks implements ServerHooks {
         if (/\b(binary\s+)?logs\b/i.test(statement.what)) await this.#context.tc().rotate();
         return OK;
       case 'changeMaster':
-        throw new NotBuiltError('CHANGE MASTER TO', 'the replica role comes with issue 11');
+        return this.#requireReplica('CHANGE MASTER TO').changeMaster(statement.options);
       case 'startReplica':
-        throw new NotBuiltError('START SLAVE', 'the replica role comes with issue 11');
+        return this.#requireReplica('START SLAVE').start(statement.thread);
       case 'stopReplica':
-        throw new NotBuiltError('STOP SLAVE', 'the replica role comes with issue 11');
+        return this.#requireReplica('STOP SLAVE').stop(statement.thread);
       case 'resetReplica':
-        throw new NotBuiltError('RESET SLAVE', 'the replica role comes with issue 11');
+        return this.#requireReplica('RESET SLAVE').reset(statement.all);
       case 'resetMaster':
         throw new NotBuiltError('RESET MASTER', 'use PURGE BINARY LOGS; resetting the binlog of a running primary comes with issue 11');
     }
@@ -253,6 +271,8 @@ export class LockstepServerHooks implements ServerHooks {
       c.info === undefined ? null : full ? c.info : c.info.slice(0, 100),
       0,
     ]);
+    const replica = this.#replica();
+    if (replica !== undefined) data.push(...replica.processRows(1_000_000_000));
     return rows(PROCESSLIST_COLUMNS, data);
   }
 

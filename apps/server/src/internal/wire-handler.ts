@@ -4,6 +4,7 @@ import type { Committer, SqlEngineApi, SqlSession, StatementResult } from '@lock
 import { ServerStatus, type PreparedStatement, type PrepareResult, type QueryResult, type WireHandler, type WireSession, type WireValue } from '@lockstep/wire';
 import type { Logger } from 'pino';
 import { ShutdownError } from '../errors/shutdown-error.js';
+import type { BinlogDumpServer } from '../replication/dump-server.js';
 import { BinlogStatementRunner, isBinlogStatement } from './binlog-statement.js';
 import { columnDefinitions, sqlParameter } from './columns.js';
 import type { ConnectionEntry, ConnectionTable } from './connection-table.js';
@@ -18,6 +19,8 @@ export interface HandlerContext {
   readonly logger: Logger;
   /** True once the server stops: new statements get ERR 1053. */
   readonly stopping: () => boolean;
+  /** Serves COM_REGISTER_SLAVE / COM_BINLOG_DUMP (and remembers the replica's SET @master_... variables). */
+  readonly dumps?: BinlogDumpServer;
 }
 
 function statusFlags(session: SqlSession): number {
@@ -84,6 +87,7 @@ export function createHandler(context: HandlerContext): WireHandler {
 
     query(ws, sql) {
       counters.countQuery('text', queryKind(sql));
+      context.dumps?.capture(ws, sql);
       if (isBinlogStatement(sql)) {
         return run(ws, 'Query', 'BINLOG ...', async (): Promise<QueryResult> => {
           const entry = entryOf(ws);
@@ -119,7 +123,27 @@ export function createHandler(context: HandlerContext): WireHandler {
       });
     },
 
+    registerSlave(ws, request) {
+      if (context.dumps === undefined) throw new ShutdownError();
+      context.dumps.registerSlave(ws, request);
+    },
+
+    async binlogDump(ws, request, sink) {
+      if (context.dumps === undefined || context.stopping()) throw new ShutdownError();
+      const entry = entryOf(ws);
+      entry.command = 'Binlog Dump';
+      entry.state = 'Master has sent all binlog to slave; waiting for more updates';
+      entry.sinceMs = Date.now();
+      try {
+        await context.dumps.dump(ws, request, sink);
+      } finally {
+        entry.command = 'Sleep';
+        entry.state = '';
+      }
+    },
+
     disconnect(ws) {
+      context.dumps?.disconnect(ws);
       const entry = ws.state as ConnectionEntry | undefined;
       if (entry === undefined) return;
       connections.remove(entry.id);

@@ -113,6 +113,8 @@ export class ReplicaController {
   #heartbeats = 0;
   #masterServerId = 0;
   #masterTimestampMs = 0;
+  #pendingSlavePos: Gtid[] | undefined;
+  #slavePosWrite: Promise<void> = Promise.resolve();
 
   constructor(context: ReplicaContext) {
     this.#c = context;
@@ -208,6 +210,7 @@ export class ReplicaController {
 
   async start(thread: 'io' | 'sql' | undefined): Promise<StatementResult> {
     if (!this.#configured) throw ReplicaStateError.misconfigured();
+    await this.#slavePosWrite;
     const startIo = thread !== 'sql' && !this.#ioRunning;
     const startSql = thread !== 'io' && !this.#sqlRunning;
     if (startSql) this.#startSql();
@@ -254,7 +257,7 @@ export class ReplicaController {
   // ---- positions -------------------------------------------------------------------------
 
   slavePos(): Gtid[] {
-    return storedPositions(this.#c.store);
+    return this.#pendingSlavePos ?? storedPositions(this.#c.store);
   }
 
   currentPos(): Gtid[] {
@@ -266,8 +269,12 @@ export class ReplicaController {
     return this.#master.useGtid === 'current_pos' ? this.currentPos() : this.slavePos();
   }
 
-  /** SET GLOBAL gtid_slave_pos (replica threads stopped): replaces the stored positions. */
-  async setSlavePos(value: SqlValue): Promise<void> {
+  /**
+   * SET GLOBAL gtid_slave_pos (replica threads stopped): replaces the stored positions. The
+   * hooks contract is synchronous: the value is checked here and written in the background;
+   * reads and START SLAVE wait for / see the new value.
+   */
+  setSlavePos(value: SqlValue): void {
     if (this.running) throw ReplicaStateError.running();
     let gtids: Gtid[];
     try {
@@ -275,6 +282,21 @@ export class ReplicaController {
     } catch {
       throw new LockstepError('SERVER_WRONG_VALUE', `Variable 'gtid_slave_pos' can't be set to the value of '${String(value)}'`, { errno: 1231, sqlState: '42000' });
     }
+    this.#pendingSlavePos = gtids;
+    this.#received.clear();
+    const write = this.#slavePosWrite.then(() => this.#writeSlavePos(gtids));
+    this.#slavePosWrite = write.then(
+      () => {
+        if (this.#pendingSlavePos === gtids) this.#pendingSlavePos = undefined;
+      },
+      (error: unknown) => {
+        this.#pendingSlavePos = undefined;
+        this.#c.logger.error({ err: error }, 'writing gtid_slave_pos failed');
+      },
+    );
+  }
+
+  async #writeSlavePos(gtids: readonly Gtid[]): Promise<void> {
     const t = this.#c.db.begin();
     try {
       for (const rowsOfDomain of storedPositionRows(this.#c.store).values()) for (const r of rowsOfDomain) await t.delete(r.key);
@@ -284,7 +306,6 @@ export class ReplicaController {
       if (t.state === 'active') await t.rollback();
       throw error;
     }
-    this.#received.clear();
   }
 
   // ---- I/O task --------------------------------------------------------------------------
