@@ -12,4 +12,4 @@ export type { FileHandle, FileStat, FileSystem, OpenOptions } from './file-syste
 export { NodeFileSystem, nodeFileSystem } from './node-file-system.js';
 export { SimFileSystem } from './sim-file-system.js';
 export type { CrashOptions, CrashReport, SimFault, SimFileSystemOptions } from './sim-file-system.js';
-export { crc32 } from './crc32.js';
+export { crc32, crc32Bytewise } from './crc32.js';

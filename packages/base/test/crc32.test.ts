@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32 } from '../src/index.js';
+import { crc32, crc32Bytewise } from '../src/index.js';
 
 describe('crc32', () => {
   it('matches the standard check values', () => {
@@ -17,6 +17,17 @@ describe('crc32', () => {
         expect(crc32(bytes.subarray(cut), crc32(bytes.subarray(0, cut)))).toBe(whole);
         expect(crc32(bytes, 0, 0, cut)).toBe(crc32(bytes.subarray(0, cut)));
       }),
+    );
+  });
+
+  it('equals the byte-at-a-time definition on every length, offset and starting crc', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 0xffffffff }), (bytes, a, b, seed) => {
+        const start = bytes.length === 0 ? 0 : a % bytes.length;
+        const end = start + (bytes.length === start ? 0 : b % (bytes.length - start + 1));
+        expect(crc32(bytes, seed, start, end)).toBe(crc32Bytewise(bytes, seed, start, end));
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -15,7 +15,7 @@ import {
 import type { BinlogEvent, EventBody, EventHeader, EventInput, EventOf, HeaderDefaults, PositionedBinlogEvent, RowImage, RowsBody, TableMapBody } from './events.js';
 import type { Gtid } from './gtid.js';
 import { ByteReader, decodeUtf8, InvalidField, OutOfBounds } from './internal/byte-reader.js';
-import { crc32Fast as crc32 } from './internal/crc32-fast.js';
+import { crc32 } from '@lockstep/base';
 import { ByteWriter, utf8Bytes } from './internal/byte-writer.js';
 import { readQueryStatus, writeQueryStatus } from './internal/query-status.js';
 import { readRowImage, UnsupportedColumn, writeRowImage } from './internal/row-image.js';

@@ -1,4 +1,4 @@
-import { crc32Sliced } from './crc32-sliced.js';
+import { crc32 } from '@lockstep/base';
 import type { WriteOp } from '../types.js';
 
 /**
@@ -143,7 +143,7 @@ export class FrameWriter {
     const b = this.bytes;
     if (this.pos !== this.end) throw new Error(`frame size mismatch: wrote ${this.pos - this.start} of ${this.end - this.start}`);
     const o = this.start;
-    const c = crc32Sliced(b, o + 8, this.end);
+    const c = crc32(b, 0, o + 8, this.end);
     b[o + 4] = c & 0xff;
     b[o + 5] = (c >>> 8) & 0xff;
     b[o + 6] = (c >>> 16) & 0xff;
@@ -232,7 +232,7 @@ export function readFrame(data: Uint8Array, offset: number): FrameResult {
   const end = offset + FRAME_HEADER_BYTES + length;
   if (end > data.length) return { ok: false, reason: `truncated record (${data.length - offset} of ${end - offset} bytes)` };
   const stored = (data[offset + 4]! | (data[offset + 5]! << 8) | (data[offset + 6]! << 16) | (data[offset + 7]! << 24)) >>> 0;
-  const actual = crc32Sliced(data, offset + 8, end);
+  const actual = crc32(data, 0, offset + 8, end);
   if (stored !== actual) return { ok: false, reason: `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})` };
   return { ok: true, type: data[offset + 8]!, payloadStart: offset + FRAME_HEADER_BYTES, end };
 }
