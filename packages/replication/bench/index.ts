@@ -28,7 +28,7 @@ const arg = (name: string): string | undefined => {
 const quick = argv.includes('--quick');
 const transactions = Number(arg('--transactions') ?? (quick ? 2_000 : 100_000));
 const tableRows = Number(arg('--rows') ?? 10_000);
-const commitOverlap = Number(arg('--overlap') ?? 0);
+const commitOverlap = Number(arg('--overlap') ?? 2);
 const workerCounts = (arg('--workers') ?? (quick ? '1,4,16' : '1,2,4,8,16,32')).split(',').map(Number);
 const modes = (arg('--modes') ?? 'minimal,conservative,optimistic,aggressive').split(',') as ParallelMode[];
 const keyAwareArg = arg('--key-aware') ?? 'both';
@@ -50,6 +50,8 @@ interface Point {
   readonly retriesPer1000: number;
   readonly killsPer1000: number;
   readonly perFsync: number;
+  /** CPU time of this process per applied transaction (user + system), µs. */
+  readonly cpuUsPerTxn: number;
   readonly load: number;
 }
 
@@ -61,9 +63,11 @@ async function measure(history: PrimaryHistory, relay: readonly ReplicatedTransa
     const target = new RealApplyTarget(replica);
     const applier = connectApplier(target, { mode, workers, keyAware, commitOverlap });
     const before = replica.tc.stats();
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const outcome = await applier.run(relay);
     const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const after = replica.tc.stats();
     if (outcome.state !== 'caught-up') throw new Error(`${mode} x${workers}: ${outcome.state} ${String(outcome.error)}`);
     const diff = statesEqual(history.final, replica.state().state);
@@ -82,6 +86,7 @@ async function measure(history: PrimaryHistory, relay: readonly ReplicatedTransa
       retriesPer1000: (counters.retried * 1000) / n,
       killsPer1000: (counters.kills * 1000) / n,
       perFsync: (after.commits - before.commits) / Math.max(1, after.flushes - before.flushes),
+      cpuUsPerTxn: (cpu.user + cpu.system) / n,
       load: loadavg()[0]!,
     };
   } finally {
@@ -104,10 +109,10 @@ async function main(): Promise<void> {
   const report = (p: Point): void => {
     points.push(p);
     const none = points[0]!.rate;
-    console.log(`| ${p.mode} | ${p.mode === 'none' || p.mode === 'minimal' ? '-' : p.keyAware ? 'on' : 'off'} | ${p.workers} | ${Math.round(p.rate).toLocaleString('en-US')} | ${(p.rate / none).toFixed(2)}x | ${p.retriesPer1000.toFixed(1)} | ${p.killsPer1000.toFixed(1)} | ${p.perFsync.toFixed(1)} | ${p.load.toFixed(1)} |`);
+    console.log(`| ${p.mode} | ${p.mode === 'none' || p.mode === 'minimal' ? '-' : p.keyAware ? 'on' : 'off'} | ${p.workers} | ${Math.round(p.rate).toLocaleString('en-US')} | ${(p.rate / none).toFixed(2)}x | ${p.retriesPer1000.toFixed(1)} | ${p.killsPer1000.toFixed(1)} | ${p.perFsync.toFixed(1)} | ${Math.round(p.cpuUsPerTxn)} | ${Math.round((p.cpuUsPerTxn * p.rate) / 10_000)}% | ${p.load.toFixed(1)} |`);
   };
-  console.log('| mode | key-aware | workers | txn/s | vs none | retries / 1000 txn | kills / 1000 txn | commits / fsync | load |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| mode | key-aware | workers | txn/s | vs none | retries / 1000 txn | kills / 1000 txn | commits / fsync | CPU µs / txn | CPU busy | load |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   report(await measure(history, relay, 'none', 1, false));
   for (const mode of modes) {
     const keyAwareValues = mode === 'minimal' ? [false] : keyAwareArg === 'on' ? [true] : keyAwareArg === 'off' ? [false] : [true, false];
@@ -121,6 +126,7 @@ async function main(): Promise<void> {
     results[name] = { value: Math.round(p.rate), unit: 'txn/s' };
     results[`${name}-retries`] = { value: Number(p.retriesPer1000.toFixed(2)), unit: 'retries/1000 txn' };
     results[`${name}-per-fsync`] = { value: Number(p.perFsync.toFixed(2)), unit: 'commits/fsync' };
+    results[`${name}-cpu`] = { value: Math.round(p.cpuUsPerTxn), unit: 'µs CPU/txn' };
   }
   console.log(JSON.stringify({ package: '@lockstep/replication', machine: { ...machine, target: 'real', transactions: relay.length, rows: tableRows, commitOverlap }, results }));
 }

@@ -88,7 +88,7 @@ export function primaryOrder(relay: readonly ReplicatedTransaction<BinlogEvent>[
  */
 export async function checkCaughtUp(fs: FileSystem, dir: string, replica: Replica, target: RealApplyTarget, history: PrimaryHistory, relay: readonly ReplicatedTransaction<BinlogEvent>[], outcome: ApplierOutcome): Promise<string[]> {
   const problems: string[] = [];
-  if (outcome.state !== 'caught-up') problems.push(`outcome ${outcome.state}: ${String(outcome.error)}${outcome.error?.cause === undefined ? '' : ` (cause: ${String(outcome.error.cause)})`}`);
+  if (outcome.state !== 'caught-up') problems.push(`outcome ${outcome.state}: ${String(outcome.error)}${outcome.error?.cause instanceof Error ? ` (cause: ${outcome.error.cause.message})` : ''}`);
   const { state, problems: indexProblems } = replica.state();
   problems.push(...indexProblems);
   const diff = statesEqual(history.final, state);

@@ -120,15 +120,21 @@ export function rowsEqual(a: SbRow, b: SbRow): boolean {
   return a.k === b.k && a.c === b.c && a.pad === b.pad;
 }
 
+function describeValue(value: ColumnValue | undefined): string {
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
 function text(value: ColumnValue | undefined): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return dec.decode(value);
-  throw new UnsupportedEventError(`expected a CHAR value, got ${String(value)}`);
+  throw new UnsupportedEventError(`expected a CHAR value, got ${describeValue(value)}`);
 }
 
 function int(value: ColumnValue | undefined): number {
   if (typeof value === 'number') return value;
-  throw new UnsupportedEventError(`expected an INT value, got ${String(value)}`);
+  throw new UnsupportedEventError(`expected an INT value, got ${describeValue(value)}`);
 }
 
 /** A row image of sbtest1 as (id, row). */
@@ -169,14 +175,14 @@ export function sbtestWriteSet(event: BinlogEvent | EventInput): readonly string
     case 'writeRows':
     case 'deleteRows': {
       const keys: string[] = [];
-      for (const image of event.rows) keys.push(`sbtest.sbtest1:${String(image[0])}`);
+      for (const image of event.rows) keys.push(`sbtest.sbtest1:${int(image[0])}`);
       return keys;
     }
     case 'updateRows': {
       const keys: string[] = [];
       for (const { before, after } of event.rows) {
-        keys.push(`sbtest.sbtest1:${String(before[0])}`);
-        if (after[0] !== before[0]) keys.push(`sbtest.sbtest1:${String(after[0])}`);
+        keys.push(`sbtest.sbtest1:${int(before[0])}`);
+        if (after[0] !== before[0]) keys.push(`sbtest.sbtest1:${int(after[0])}`);
       }
       return keys;
     }
