@@ -26,21 +26,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const logger = pino({ name: 'lockstep-server', level: parsed.config.log_level }, pino.destination(2));
-  let server;
-  try {
-    server = await startServer(parsed.config, { users, logger });
-  } catch (error) {
-    logger.fatal({ err: error }, 'cannot start');
-    return fail(error instanceof Error ? error.message : String(error), 1);
-  }
+  // Signal handlers first: a SIGTERM that arrives while the datadir opens (or right after
+  // "ready for connections" is logged) must still mean a clean stop, not the default kill.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  const requested = { stop: false };
   let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
-    }
-    logger.info({ signal }, 'signal received: shutting down');
+  const stopNow = (): void => {
+    if (server === undefined) return;
     server.stop().then(
       () => {
         // Everything is closed: let the event loop end by itself (profilers and exit hooks
@@ -54,8 +46,25 @@ async function main(argv: readonly string[]): Promise<number> {
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'signal received: shutting down');
+    requested.stop = true;
+    stopNow();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  try {
+    server = await startServer(parsed.config, { users, logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start');
+    return fail(error instanceof Error ? error.message : String(error), 1);
+  }
+  if (requested.stop) stopNow();
   await server.stopped;
   return 0;
 }
