@@ -402,7 +402,12 @@ export class ReplicaController {
         }
       } catch (error) {
         if (signal.aborted) break;
-        const d = describe(error);
+        let d = describe(error);
+        if (!connected && (error as { serverMessage?: unknown }).serverMessage === undefined) {
+          // A client-side failure before the handshake finished: MariaDB's CR_CONN_HOST_ERROR.
+          const detail = /ECONNREFUSED/.test(d.message) ? '111 "Connection refused"' : d.message;
+          d = { errno: 2003, message: `Can't connect to MySQL server on '${m.host}' (${detail})` };
+        }
         if (!connected || d.errno === 1236 || d.errno === 1045) {
           const prefix = d.errno === 1236 ? 'Got fatal error 1236 from master when reading data from binary log' : `error connecting to master '${m.user}@${m.host}:${m.port}' - retry-time: ${m.connectRetry}  maximum-retries: ${MASTER_RETRY_COUNT}  message`;
           this.#lastIo = { errno: d.errno, message: `${prefix}: ${d.message}` };
