@@ -430,7 +430,8 @@ export class LockManager {
         for (const range of ranges) queue.addOverlapping(tree, range, 0);
         for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
           if (p.node === undefined) continue; // left the queue during this pass
-          const blockers = this.#conflicts(tree, p.owner, p.left, p.right, p.mode, p.seq);
+          const scan = tree.examineHeld(p.owner, p.left, p.right, p.mode);
+          const blockers = this.#withQueued(tree, p.owner, p.left, p.right, p.mode, p.seq, scan);
           if (blockers === undefined) {
             tree.dequeue(p);
             const record = this.#txns.get(p.owner)!;
@@ -441,13 +442,15 @@ export class LockManager {
             this.#grant(tree, record, p.left, p.right, p.mode);
             p.resolve();
             queue.addOverlapping(tree, p, p.seq);
-            // Only an upgrade can be granted ahead of an earlier overlapping request.
-            if (tree.pendingConflicts(-1, p.left, p.right, 'exclusive', p.seq, undefined) !== undefined) nextPass.push(p);
+            // Only an upgrade can be granted ahead of an earlier overlapping request (any
+            // other grant had no incompatible earlier request in its way, and a compatible
+            // one's blockers do not change).
+            if (scan.ownsOverlap && tree.pendingConflicts(-1, p.left, p.right, 'exclusive', p.seq, undefined) !== undefined) nextPass.push(p);
             continue;
           }
-          const sorted = [...blockers].sort((a, b) => a - b);
-          if (sameMembers(sorted, p.reported)) reports.delete(p);
-          else reports.set(p, sorted);
+          // Unchanged blockers (the common case when a lock passes along a queue of one key) cost no array and no sort.
+          if (sameSet(blockers, p.reported)) reports.delete(p);
+          else reports.set(p, [...blockers].sort((a, b) => a - b));
         }
         const again = this.#retryAgain.get(tree);
         if (again !== undefined) {
@@ -671,15 +674,16 @@ class PendingQueue {
 
   /** Adds the pending requests overlapping `range` that arrived after `afterSeq`. */
   addOverlapping(tree: LockTree, range: KeyRange, afterSeq: number): void {
-    tree.pendingIndex.forEachOverlapping(range.left, range.right, (node) => {
+    const nodes: RangeNode<PendingRequest>[] = [];
+    tree.pendingIndex.collectOverlapping(range.left, range.right, nodes);
+    for (const node of nodes) {
       const p = node.value;
       if (p.seq > afterSeq && !this.#seen.has(p)) {
         this.#seen.add(p);
         this.#items.push(p);
         this.#sorted = false;
       }
-      return true;
-    });
+    }
   }
 
   shift(): PendingRequest | undefined {
@@ -694,6 +698,12 @@ class PendingQueue {
     }
     return this.#items[this.#next++];
   }
+}
+
+function sameSet(set: ReadonlySet<TxnId>, sorted: readonly TxnId[]): boolean {
+  if (set.size !== sorted.length) return false;
+  for (const id of sorted) if (!set.has(id)) return false;
+  return true;
 }
 
 function sameMembers(a: readonly TxnId[], b: readonly TxnId[]): boolean {

@@ -69,6 +69,9 @@ export class LockTree {
   /** @internal */
   refs = 0;
   readonly #manager: LockManager;
+  /** Reused result arrays of overlap walks (each emptied before its method returns; no walk re-enters). */
+  readonly #scratch: RangeNode<HeldLock>[] = [];
+  readonly #pendingScratch: RangeNode<PendingRequest>[] = [];
 
   /** @internal Use `LockManager.openTree`. */
   constructor(manager: LockManager, indexId: number, compare: KeyComparator = compareBytes) {
@@ -110,31 +113,37 @@ export class LockTree {
    */
   examineHeld(txn: TxnId, left: Bound, right: Bound, mode: LockMode): HeldScan {
     const scan: HeldScan = { covered: false, ownsOverlap: false, conflicts: undefined };
+    if (this.held.size === 0) return scan;
     const compare = this.compare;
-    this.held.forEachOverlapping(left, right, (node) => {
+    const nodes = this.#scratch;
+    this.held.collectOverlapping(left, right, nodes);
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       const lock = node.value;
       if (lock.owner !== txn) {
         if (!compatible(lock.mode, mode)) (scan.conflicts ??= new Set()).add(lock.owner);
-        return true;
+        continue;
       }
       scan.ownsOverlap = true;
       if ((lock.mode === 'exclusive' || mode === 'shared') && compareBounds(node.left, left, compare) <= 0 && compareBounds(node.right, right, compare) >= 0) {
         scan.covered = true;
-        return false;
+        break;
       }
-      return true;
-    });
+    }
+    nodes.length = 0;
     return scan;
   }
 
   /** @internal Conflicts of a request with pending requests that arrived before `beforeSeq` (FIFO fairness). */
   pendingConflicts(txn: TxnId, left: Bound, right: Bound, mode: LockMode, beforeSeq: number, into: Set<TxnId> | undefined): Set<TxnId> | undefined {
     let out = into;
-    this.pendingIndex.forEachOverlapping(left, right, (node) => {
-      const p = node.value;
+    const nodes = this.#pendingScratch;
+    this.pendingIndex.collectOverlapping(left, right, nodes);
+    for (let i = 0; i < nodes.length; i++) {
+      const p = nodes[i]!.value;
       if (p.seq < beforeSeq && p.owner !== txn && !compatible(p.mode, mode)) (out ??= new Set()).add(p.owner);
-      return true;
-    });
+    }
+    nodes.length = 0;
     return out;
   }
 

@@ -1,4 +1,4 @@
-import { compareBounds, type Bound, type KeyComparator } from '../bounds.js';
+import { MAX_KEY, MIN_KEY, compareBytes, type Bound, type KeyComparator } from '../bounds.js';
 
 /**
  * An interval tree as a treap: nodes ordered by (left, seq), each node keeping the
@@ -31,6 +31,8 @@ export class RangeNode<V> {
 
 export class IntervalTreap<V> {
   readonly #compare: KeyComparator;
+  /** The default comparator: compared by an inlined byte loop instead of a call per comparison. */
+  readonly #bytewise: boolean;
   #root: RangeNode<V> | undefined;
   #size = 0;
   #seq = 0;
@@ -39,6 +41,7 @@ export class IntervalTreap<V> {
 
   constructor(compare: KeyComparator) {
     this.#compare = compare;
+    this.#bytewise = compare === compareBytes;
   }
 
   get size(): number {
@@ -69,6 +72,14 @@ export class IntervalTreap<V> {
     this.#overlap(this.#root, left, right, visit);
   }
 
+  /**
+   * Appends every node overlapping [left, right] to `out`, in key order: the walk of
+   * `forEachOverlapping` without a callback per node (the hot paths use this).
+   */
+  collectOverlapping(left: Bound, right: Bound, out: RangeNode<V>[]): void {
+    this.#collect(this.#root, left, right, out);
+  }
+
   /** Every node in (left, seq) order. */
   *[Symbol.iterator](): IterableIterator<RangeNode<V>> {
     const stack: RangeNode<V>[] = [];
@@ -95,15 +106,29 @@ export class IntervalTreap<V> {
     fix(this.#root);
   }
 
+  /** `compareBounds` with the tree's comparator; the bytewise order compared in place. */
+  #cmp(a: Bound, b: Bound): number {
+    if (a === b) return 0;
+    if (a === MIN_KEY || b === MAX_KEY) return -1;
+    if (a === MAX_KEY || b === MIN_KEY) return 1;
+    if (!this.#bytewise) return this.#compare(a, b);
+    const n = a.length < b.length ? a.length : b.length;
+    for (let i = 0; i < n; i++) {
+      const d = a[i]! - b[i]!;
+      if (d !== 0) return d;
+    }
+    return a.length - b.length;
+  }
+
   #order(a: RangeNode<V>, b: RangeNode<V>): number {
-    const c = compareBounds(a.left, b.left, this.#compare);
+    const c = this.#cmp(a.left, b.left);
     return c !== 0 ? c : a.seq - b.seq;
   }
 
   #update(n: RangeNode<V>): void {
     let max = n.right;
-    if (n.lo !== undefined && compareBounds(n.lo.maxRight, max, this.#compare) > 0) max = n.lo.maxRight;
-    if (n.hi !== undefined && compareBounds(n.hi.maxRight, max, this.#compare) > 0) max = n.hi.maxRight;
+    if (n.lo !== undefined && this.#cmp(n.lo.maxRight, max) > 0) max = n.lo.maxRight;
+    if (n.hi !== undefined && this.#cmp(n.hi.maxRight, max) > 0) max = n.hi.maxRight;
     n.maxRight = max;
   }
 
@@ -166,11 +191,23 @@ export class IntervalTreap<V> {
   #overlap(n: RangeNode<V> | undefined, left: Bound, right: Bound, visit: (node: RangeNode<V>) => boolean | undefined): boolean {
     if (n === undefined) return true;
     // Nothing in this subtree reaches `left`.
-    if (compareBounds(n.maxRight, left, this.#compare) < 0) return true;
+    if (this.#cmp(n.maxRight, left) < 0) return true;
     if (!this.#overlap(n.lo, left, right, visit)) return false;
     // Every node from here on starts after `right`.
-    if (compareBounds(n.left, right, this.#compare) > 0) return true;
-    if (compareBounds(n.right, left, this.#compare) >= 0 && visit(n) === false) return false;
+    if (this.#cmp(n.left, right) > 0) return true;
+    if (this.#cmp(n.right, left) >= 0 && visit(n) === false) return false;
     return this.#overlap(n.hi, left, right, visit);
+  }
+
+  #collect(n: RangeNode<V> | undefined, left: Bound, right: Bound, out: RangeNode<V>[]): void {
+    while (n !== undefined) {
+      // Nothing in this subtree reaches `left`.
+      if (this.#cmp(n.maxRight, left) < 0) return;
+      this.#collect(n.lo, left, right, out);
+      // Every node from here on starts after `right`.
+      if (this.#cmp(n.left, right) > 0) return;
+      if (this.#cmp(n.right, left) >= 0) out.push(n);
+      n = n.hi;
+    }
   }
 }
