@@ -52,6 +52,8 @@ interface Point {
   readonly perFsync: number;
   /** CPU time of this process per applied transaction (user + system), µs. */
   readonly cpuUsPerTxn: number;
+  /** Median time of one group flush (binlog append + fdatasync), ms. */
+  readonly flushP50Ms: number;
   readonly load: number;
 }
 
@@ -87,6 +89,7 @@ async function measure(history: PrimaryHistory, relay: readonly ReplicatedTransa
       killsPer1000: (counters.kills * 1000) / n,
       perFsync: (after.commits - before.commits) / Math.max(1, after.flushes - before.flushes),
       cpuUsPerTxn: (cpu.user + cpu.system) / n,
+      flushP50Ms: after.flushLatencyP50Ms,
       load: loadavg()[0]!,
     };
   } finally {
@@ -109,10 +112,10 @@ async function main(): Promise<void> {
   const report = (p: Point): void => {
     points.push(p);
     const none = points[0]!.rate;
-    console.log(`| ${p.mode} | ${p.mode === 'none' || p.mode === 'minimal' ? '-' : p.keyAware ? 'on' : 'off'} | ${p.workers} | ${Math.round(p.rate).toLocaleString('en-US')} | ${(p.rate / none).toFixed(2)}x | ${p.retriesPer1000.toFixed(1)} | ${p.killsPer1000.toFixed(1)} | ${p.perFsync.toFixed(1)} | ${Math.round(p.cpuUsPerTxn)} | ${Math.round((p.cpuUsPerTxn * p.rate) / 10_000)}% | ${p.load.toFixed(1)} |`);
+    console.log(`| ${p.mode} | ${p.mode === 'none' || p.mode === 'minimal' ? '-' : p.keyAware ? 'on' : 'off'} | ${p.workers} | ${Math.round(p.rate).toLocaleString('en-US')} | ${(p.rate / none).toFixed(2)}x | ${p.retriesPer1000.toFixed(1)} | ${p.killsPer1000.toFixed(1)} | ${p.perFsync.toFixed(1)} | ${Math.round(p.cpuUsPerTxn)} | ${Math.round((p.cpuUsPerTxn * p.rate) / 10_000)}% | ${p.flushP50Ms.toFixed(2)} | ${p.load.toFixed(1)} |`);
   };
-  console.log('| mode | key-aware | workers | txn/s | vs none | retries / 1000 txn | kills / 1000 txn | commits / fsync | CPU µs / txn | CPU busy | load |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| mode | key-aware | workers | txn/s | vs none | retries / 1000 txn | kills / 1000 txn | commits / fsync | CPU µs / txn | CPU busy | flush p50 ms | load |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   report(await measure(history, relay, 'none', 1, false));
   for (const mode of modes) {
     const keyAwareValues = mode === 'minimal' ? [false] : keyAwareArg === 'on' ? [true] : keyAwareArg === 'off' ? [false] : [true, false];
