@@ -85,15 +85,15 @@ function startChild(name: string, datadir: string, log: string, args: readonly s
 
 async function connectWhenReady(port: number, child: Child): Promise<WireClient> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  let exited = false;
+  const state = { exited: false };
   void child.exited.then(() => {
-    exited = true;
+    state.exited = true;
   });
   for (;;) {
     try {
       return await WireClient.connect({ host: '127.0.0.1', port, user: 'root', connectTimeoutMs: 2000 });
     } catch (error) {
-      if (exited) throw new Error(`the ${child.name} exited while starting (see its log)`);
+      if (state.exited) throw new Error(`the ${child.name} exited while starting (see its log)`);
       if (Date.now() > deadline) throw new Error(`the ${child.name} did not accept connections on port ${port}: ${String(error)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -146,6 +146,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const children = [primary, replica];
 
   let stopping: Promise<number> | undefined;
+  const isStopping = (): boolean => stopping !== undefined;
   let timer: NodeJS.Timeout | undefined;
   const clients: WireClient[] = [];
   const stopAll = (reason: string): Promise<number> => {
@@ -228,7 +229,7 @@ async function main(argv: readonly string[]): Promise<number> {
               (s?.Last_IO_Error ? ` | IO error: ${s.Last_IO_Error}` : '') +
               (s?.Last_SQL_Error ? ` | SQL error: ${s.Last_SQL_Error}` : '');
             last = { at: now, commits, applied };
-            if (stopping === undefined) process.stdout.write(process.stdout.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+            if (!isStopping()) process.stdout.write(process.stdout.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
           } catch {
             // A server restarting or stopping: the next tick tries again.
           } finally {

@@ -56,7 +56,7 @@ export class BinlogDumpServer {
     const m = SET_DUMP_VARIABLE.exec(sql);
     if (m === null) return false;
     let vars = this.#variables.get(session);
-    if (vars === undefined) this.#variables.set(session, (vars = new Map()));
+    if (vars === undefined) this.#variables.set(session, (vars = new Map<string, string>()));
     vars.set(m[1]!.toLowerCase(), unquote(m[2]!));
     return true;
   }

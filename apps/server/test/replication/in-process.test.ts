@@ -14,7 +14,13 @@ async function server(flags: string[] = []): Promise<{ server: ServerHandle; sql
   const dir = tempDir();
   const s = await startTestServer(dir.path, flags);
   const sql = await connect(s);
-  cleanups.push(() => dir.remove(), () => s.stop(), () => sql.end());
+  cleanups.push(
+    () => {
+      dir.remove();
+    },
+    () => s.stop(),
+    () => sql.end(),
+  );
   return { server: s, sql, dir: dir.path };
 }
 
@@ -30,12 +36,12 @@ describe('replica in process', () => {
     for (let i = 0; i < 200; i += 3) await primary.sql.query(`UPDATE t.a SET v = v + 1 WHERE id = ${i}`);
     await primary.sql.query('DELETE FROM t.a WHERE id < 10');
     const [[pos]] = await rowsOf(primary.sql, 'SELECT @@gtid_binlog_pos AS p');
-    await waitFor(async () => (await rowsOf(replica.sql, 'SELECT @@gtid_slave_pos AS p'))[0]![0]!.p === pos!.p, 30_000, async () => JSON.stringify((await rowsOf(replica.sql, 'SHOW SLAVE STATUS'))[0]));
+    await waitFor(async () => (await rowsOf(replica.sql, 'SELECT @@gtid_slave_pos AS p'))[0][0]!.p === pos.p, 30_000, async () => JSON.stringify((await rowsOf(replica.sql, 'SHOW SLAVE STATUS'))[0]));
     expect(await sortedTable(replica.sql, 't.a')).toEqual(await sortedTable(primary.sql, 't.a'));
     const [status] = await rowsOf(replica.sql, 'SHOW SLAVE STATUS');
-    expect(status![0]).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Last_IO_Errno: 0, Last_SQL_Errno: 0, Master_Port: primary.server.port, Using_Gtid: 'Slave_Pos' });
+    expect(status[0]).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Last_IO_Errno: 0, Last_SQL_Errno: 0, Master_Port: primary.server.port, Using_Gtid: 'Slave_Pos' });
     await replica.sql.query('STOP SLAVE');
     const [stopped] = await rowsOf(replica.sql, 'SHOW SLAVE STATUS');
-    expect(stopped![0]).toMatchObject({ Slave_IO_Running: 'No', Slave_SQL_Running: 'No' });
+    expect(stopped[0]).toMatchObject({ Slave_IO_Running: 'No', Slave_SQL_Running: 'No' });
   });
 });

@@ -17,7 +17,7 @@ const CLIENTS = 8;
 const ROWS = 50;
 const CATCH_UP_MS = 60_000;
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -124,7 +124,14 @@ describe('replication between server processes', () => {
   it('a parallel replica catches up row for row in the primary commit order, across STOP/START SLAVE mid-load', async () => {
     const pdir = tempDir();
     const rdir = tempDir();
-    cleanups.push(() => pdir.remove(), () => rdir.remove());
+    cleanups.push(
+      () => {
+        pdir.remove();
+      },
+      () => {
+        rdir.remove();
+      },
+    );
     const primary = await child(pdir.path, ['--server-id', '1']);
     const replica = await child(rdir.path, ['--server-id', '2', '--log-slave-updates=ON', '--read-only=ON', '--slave-parallel-threads', '8']);
     const p = await sql(primary);
@@ -156,7 +163,14 @@ describe('replication between server processes', () => {
   it('kill -9 of the replica while applying, then of the primary: both restart and the replica ends equal', async () => {
     const pdir = tempDir();
     const rdir = tempDir();
-    cleanups.push(() => pdir.remove(), () => rdir.remove());
+    cleanups.push(
+      () => {
+        pdir.remove();
+      },
+      () => {
+        rdir.remove();
+      },
+    );
     const primaryPort = await freePort();
     let primary = await child(pdir.path, ['--server-id', '1', '--port', String(primaryPort)]);
     let replica = await child(rdir.path, ['--server-id', '2', '--log-slave-updates=ON', '--slave-parallel-threads', '8']);
@@ -188,7 +202,14 @@ describe('replication between server processes', () => {
   it('bad CHANGE MASTER input shows MariaDB errors in SHOW SLAVE STATUS and the server keeps serving', async () => {
     const pdir = tempDir();
     const rdir = tempDir();
-    cleanups.push(() => pdir.remove(), () => rdir.remove());
+    cleanups.push(
+      () => {
+        pdir.remove();
+      },
+      () => {
+        rdir.remove();
+      },
+    );
     const primary = await child(pdir.path, ['--server-id', '1', '--user', 'root', '--user', 'repl:secret']);
     const replica = await child(rdir.path, ['--server-id', '2']);
     const r = await sql(replica);
@@ -224,32 +245,42 @@ describe('replication between server processes', () => {
 
   it('npm start: primary and replica come up, a row written on the primary is read on the replica, SIGTERM stops both with 0', async () => {
     const dir = tempDir();
-    cleanups.push(() => dir.remove());
+    cleanups.push(() => {
+      dir.remove();
+    });
     const [primaryPort, replicaPort] = [await freePort(), await freePort()];
     const launcher = spawn(process.execPath, [join(repositoryRoot, 'apps', 'server', 'dist', 'start.js')], {
       env: { ...process.env, LOCKSTEP_DATA_DIR: dir.path, LOCKSTEP_PRIMARY_PORT: String(primaryPort), LOCKSTEP_REPLICA_PORT: String(replicaPort), LOCKSTEP_REPLICA_THREADS: '4' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    launcher.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    launcher.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
+    launcher.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    launcher.stderr.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => {
+      launcher.once('exit', (code) => {
+        resolve(code);
+      });
+    });
     cleanups.push(async () => {
       if (launcher.exitCode === null) {
         launcher.kill('SIGTERM');
         await exited;
       }
     });
-    await waitFor(async () => out.includes('Ctrl-C stops both.'), 60_000, async () => out);
+    await waitFor(() => Promise.resolve(out.includes('Ctrl-C stops both.')), 60_000, () => Promise.resolve(out));
     expect(out).toContain(`mariadb -h127.0.0.1 -P${primaryPort} -uroot`);
     const p = await sql({ host: '127.0.0.1', port: primaryPort });
     const r = await sql({ host: '127.0.0.1', port: replicaPort });
     await p.query('CREATE DATABASE s');
     await p.query('CREATE TABLE s.t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL)');
     await p.query("INSERT INTO s.t VALUES (1, 'hello')");
-    await waitFor(async () => (await rowsOf(r, 'SELECT @@gtid_slave_pos AS pos'))[0][0]!.pos === '0-1-3', 30_000, async () => out);
+    await waitFor(async () => (await rowsOf(r, 'SELECT @@gtid_slave_pos AS pos'))[0][0]!.pos === '0-1-3', 30_000, () => Promise.resolve(out));
     expect((await rowsOf(r, 'SELECT v FROM s.t WHERE id = 1'))[0]).toEqual([{ v: 'hello' }]);
-    await waitFor(async () => /primary \d+ commits\/s \| replica \d+ applied\/s, lag /.test(out), 10_000, async () => out);
+    await waitFor(() => Promise.resolve(/primary \d+ commits\/s \| replica \d+ applied\/s, lag /.test(out)), 10_000, () => Promise.resolve(out));
     await p.end();
     await r.end();
     launcher.kill('SIGTERM');
