@@ -105,6 +105,31 @@ describe('ParallelApplier', () => {
     expect(db.heldLocks).toBe(0);
   });
 
+  it('an error of an attempt that ran before its predecessor committed is retried once the predecessor has committed; the same error from the oldest stops the domain', async () => {
+    // 0-1-2 fails its first attempt (speculative: 0-1-1 had not committed); its retry runs
+    // as the oldest and succeeds. 0-1-4 fails every attempt: its retry (as the oldest) stops the domain.
+    const t1 = gate();
+    const { applier, db } = setup('aggressive', {
+      keyAware: false,
+      beforeApply: async (work) => {
+        const seqNo = work.transaction.gtid.seqNo;
+        if (seqNo === 1n) await t1.promise;
+        if (seqNo === 2n && work.attempt === 0) {
+          t1.open();
+          throw new SimApplyError('MISSING', 'before image not found', 1032, false);
+        }
+        if (seqNo === 4n) throw new SimApplyError('MISSING', 'before image not found', 1032, false);
+      },
+    });
+    const outcome = await applier.run([txn(1n, [row('a')]), txn(2n, [row('b')]), txn(3n, [row('c')]), txn(4n, [row('d')])]);
+    expect(outcome.state).toBe('failed');
+    expect((outcome.error as ReplicaApplyError).gtid).toBe('0-1-4');
+    expect(db.commitLog).toEqual(['0-1-1', '0-1-2', '0-1-3']);
+    const { counters } = applier.status();
+    expect(counters.speculativeErrors).toBeGreaterThanOrEqual(1);
+    expect(counters.temporaryErrors).toBe(0);
+  });
+
   it('later transactions parked in their commit wait fail with prior-commit-failed when an earlier one fails', async () => {
     const t1 = gate();
     const { applier, db } = setup('aggressive', {
