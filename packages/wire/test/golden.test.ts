@@ -16,6 +16,7 @@ import {
   writeErr,
   writeHandshakeResponse,
   writeHandshakeV10,
+  readOk,
   writeOk,
   writePrepareOk,
   writeRegisterSlave,
@@ -98,7 +99,10 @@ describe('golden packets: encoders', () => {
 
   it('OK, ERR, EOF, and OK-as-EOF (0xfe, CLIENT_DEPRECATE_EOF)', () => {
     expect(encode((w) => { writeOk(w, { affectedRows: 1n, lastInsertId: 300n, statusFlags: 2, warnings: 1 }); }, 1)).toBe(pkt(0x01, '00 01 fc2c01 0200 0100'));
-    expect(encode((w) => { writeOk(w, { statusFlags: 2, info: 'hi' }); }, 1)).toBe(pkt(0x01, '00 00 00 0200 0000', 'a:hi'));
+    expect(encode((w) => { writeOk(w, { statusFlags: 2, info: 'hi' }); }, 1)).toBe(pkt(0x01, '00 00 00 0200 0000 02', 'a:hi'));
+    // Info is length-encoded, as MySQL and MariaDB servers write it; the reader also takes a bare rest-of-packet string.
+    expect(readOk(Buffer.from(hex('00 00 00 0200 0000 02', 'a:hi'), 'hex')).info).toBe('hi');
+    expect(readOk(Buffer.from(hex('00 00 00 0200 0000', 'a:Records: 2'), 'hex')).info).toBe('Records: 2');
     expect(encode((w) => { writeErr(w, 1045, '28000', 'Access denied'); }, 2)).toBe(pkt(0x02, 'ff 1504 23', 'a:28000', 'a:Access denied'));
     expect(encode((w) => { writeEof(w, 2); }, 3)).toBe(pkt(0x03, 'fe 0000 0200'));
     expect(encode((w) => { writeOk(w, { statusFlags: 0x22 }, 0xfe); }, 4)).toBe(pkt(0x04, 'fe 00 00 2200 0000'));

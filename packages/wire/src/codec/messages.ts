@@ -72,7 +72,10 @@ export interface OkInput {
 /** Writes a whole OK packet (begin..end). `header` is 0x00, or 0xfe when it ends a result set under DEPRECATE_EOF. */
 export function writeOk(writer: PacketWriter, ok: OkInput, header = 0x00): void {
   writer.begin().u8(header).lenencInt(ok.affectedRows ?? 0).lenencInt(ok.lastInsertId ?? 0).u16(ok.statusFlags ?? 0).u16(ok.warnings ?? 0);
-  if (ok.info !== undefined && ok.info !== '') writer.string(ok.info);
+  // The protocol documents info as "string<EOF>" without CLIENT_SESSION_TRACK, but MySQL
+  // and MariaDB servers write it length-encoded (net_store_data), and libmariadb (the
+  // mariadb CLI, sysbench) reads it that way: a bare string fails there with 2027.
+  if (ok.info !== undefined && ok.info !== '') writer.lenencString(ok.info);
   writer.end();
 }
 
@@ -189,8 +192,15 @@ export function readOk(payload: Uint8Array): OkPacket {
   const lastInsertId = r.lenencBigInt('last_insert_id');
   const statusFlags = r.atEnd() ? 0 : r.u16('status_flags');
   const warnings = r.atEnd() ? 0 : r.u16('warnings');
-  const info = r.restString();
+  const info = r.atEnd() ? '' : readInfo(r);
   return { affectedRows, lastInsertId, statusFlags, warnings, info };
+}
+
+/** Info as servers write it (length-encoded), or, from a server that follows the letter of the docs, the rest of the packet. */
+function readInfo(r: PacketReader): string {
+  const length = r.peekU8('info');
+  if (length < 0xfb && length + 1 <= r.remaining) return r.lenencString('info');
+  return r.restString();
 }
 
 export interface ErrPacket {
