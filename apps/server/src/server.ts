@@ -290,7 +290,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
 
   logger.info({ host: address.address, port: address.port, metricsPort, datadir, serverId: config.server_id, gtidBinlogPos: hooks.globalVariable('gtid_binlog_pos') }, 'ready for connections');
   // A replica whose threads ran when it stopped starts them again (MariaDB without --skip-slave-start).
-  await replica.open().catch((error: unknown) => {
+  await replica.open(!config.skip_slave_start).catch((error: unknown) => {
     logger.error({ err: error }, 'cannot start the replica threads');
   });
   return {

@@ -125,7 +125,7 @@ export class ReplicaController {
   }
 
   /** Reads master.info; starts the threads again if they were running. */
-  async open(): Promise<void> {
+  async open(autoStart = true): Promise<void> {
     try {
       const text = await readFile(this.#infoPath, 'utf8');
       this.#master = { ...DEFAULT_MASTER, ...(JSON.parse(text) as Partial<MasterInfo>) };
@@ -133,7 +133,7 @@ export class ReplicaController {
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
     }
-    if (this.#configured && this.#master.running) await this.start(undefined);
+    if (autoStart && this.#configured && this.#master.running) await this.start(undefined);
   }
 
   async #save(): Promise<void> {
