@@ -1,13 +1,14 @@
 // Lock manager throughput beside a plain Map point-lock table and the async-lock package,
 // in one run. Usage: npm run bench -w @lockstep/locktree [-- --quick]
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import AsyncLock from 'async-lock';
 import { Random } from '@lockstep/base';
 import { LockManager } from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
 const scale = quick ? 0.1 : 1;
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, node: process.version };
+const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+const machine: Record<string, string | number> = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, node: process.version };
 const results: Record<string, { value: number; unit: string }> = {};
 const rows: string[][] = [];
 
@@ -21,112 +22,155 @@ function timeIt(ops: number, body: () => void): number {
   return (ops * 1000) / (performance.now() - start);
 }
 
-async function timeAsync(ops: number, body: () => Promise<void>): Promise<number> {
+/** One measured round: operations per wall second and per CPU second of this process (less sensitive to other load). */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+async function measure(ops: number, body: () => void | Promise<void>): Promise<Rate> {
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   await body();
-  return (ops * 1000) / (performance.now() - start);
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: (ops * 1000) / wallMs, cpu: (ops * 1e6) / Math.max(1, cpu.user + cpu.system) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** Runs the contenders in alternating rounds (so load changes hit all of them alike); median wall and CPU rates. */
+async function alternate(rounds: number, contenders: Record<string, () => Promise<Rate>>): Promise<Record<string, Rate>> {
+  const seen: Record<string, Rate[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of Object.entries(contenders)) (seen[name] ??= []).push(await run());
+  }
+  const out: Record<string, Rate> = {};
+  for (const [name, rates] of Object.entries(seen)) out[name] = { wall: median(rates.map((x) => x.wall)), cpu: median(rates.map((x) => x.cpu)) };
+  return out;
 }
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
-// ---- 1. uncontended point lock + release
+const fmt = (rate: Rate): string => `${rate.wall.toFixed(0)} (${rate.cpu.toFixed(0)} per CPU-s)`;
+const ratio = (a: Rate, b: Rate): string => `${(a.wall / b.wall).toFixed(2)} (${(a.cpu / b.cpu).toFixed(2)} per CPU-s)`;
+const rounds = quick ? 3 : 7;
+
+// ---- 1. uncontended point lock + release (alternating rounds)
 
 {
-  const n = Math.round(2_000_000 * scale);
+  const n = Math.round(300_000 * scale);
   const manager = new LockManager();
   const tree = manager.openTree(1);
-  timeIt(n / 10, () => {
-    for (let i = 0; i < n / 10; i++) {
-      const key = keys[i % keyCount]!;
-      tree.tryAcquire(i, key, key, 'exclusive');
-      manager.releaseAll(i);
-    }
-  }); // warm-up
-  const ours = timeIt(n, () => {
-    for (let i = 0; i < n; i++) {
-      const key = keys[i % keyCount]!;
-      tree.tryAcquire(i, key, key, 'exclusive');
-      manager.releaseAll(i);
-    }
-  });
-  const oursAsync = await timeAsync(n, async () => {
-    for (let i = 0; i < n; i++) {
-      const key = keys[i % keyCount]!;
-      await tree.acquirePoint(i, key, 'exclusive');
-      manager.releaseAll(i);
-    }
-  });
-  const table = new Map<string, number>();
-  const mapRate = timeIt(n, () => {
-    for (let i = 0; i < n; i++) {
-      const key = keyStrings[i % keyCount]!;
-      if (!table.has(key)) table.set(key, i);
-      table.delete(key);
-    }
-  });
-  const asyncLock = new AsyncLock({ maxPending: 1_000_000 });
-  const asyncLockRate = await timeAsync(n / 4, async () => {
-    for (let i = 0; i < n / 4; i++) await asyncLock.acquire(keyStrings[i % keyCount]!, () => undefined);
-  });
-  rows.push(['uncontended lock+release (try, sync)', ours.toFixed(0), mapRate.toFixed(0), asyncLockRate.toFixed(0), (ours / asyncLockRate).toFixed(2)]);
-  rows.push(['uncontended lock+release (await acquire)', oursAsync.toFixed(0), mapRate.toFixed(0), asyncLockRate.toFixed(0), (oursAsync / asyncLockRate).toFixed(2)]);
-  results.uncontended_try = { value: ours, unit: 'lock+release/s' };
-  results.uncontended_acquire = { value: oursAsync, unit: 'lock+release/s' };
-  results.map_table = { value: mapRate, unit: 'lock+release/s' };
-  results.async_lock_uncontended = { value: asyncLockRate, unit: 'lock+release/s' };
-}
-
-// ---- 2. 64 tasks on 16 hot keys
-
-{
-  const tasks = 64;
-  const perTask = Math.round(20_000 * scale);
-  const hot = keys.slice(0, 16);
-  const manager = new LockManager({ lockWaitTimeoutMs: 10_000 });
-  const tree = manager.openTree(1);
-  const waits: number[] = [];
   let txn = 0;
-  let random = new Random(12345);
-  const next = (): number => random.nextUint32();
-  const ours = await timeAsync(tasks * perTask, async () => {
-    await Promise.all(
-      Array.from({ length: tasks }, async () => {
-        for (let i = 0; i < perTask; i++) {
+  const table = new Map<string, number>();
+  const asyncLock = new AsyncLock({ maxPending: 1_000_000 });
+  const rates = await alternate(rounds, {
+    ours: () =>
+      measure(n, () => {
+        for (let i = 0; i < n; i++) {
+          const key = keys[i % keyCount]!;
           const id = ++txn;
-          const key = hot[next() % 16]!;
-          const t0 = performance.now();
-          await tree.acquirePoint(id, key, 'exclusive');
-          waits.push(performance.now() - t0);
-          await Promise.resolve(); // the transaction's work
+          tree.tryAcquire(id, key, key, 'exclusive');
           manager.releaseAll(id);
         }
       }),
-    );
-  });
-  const asyncLock = new AsyncLock({ maxPending: 1_000_000 });
-  const theirWaits: number[] = [];
-  random = new Random(12345);
-  const theirs = await timeAsync(tasks * perTask, async () => {
-    await Promise.all(
-      Array.from({ length: tasks }, async () => {
-        for (let i = 0; i < perTask; i++) {
-          const key = keyStrings[next() % 16]!;
-          const t0 = performance.now();
-          await asyncLock.acquire(key, async () => {
-            theirWaits.push(performance.now() - t0);
-            await Promise.resolve();
-          });
+    oursAsync: () =>
+      measure(n, async () => {
+        for (let i = 0; i < n; i++) {
+          const key = keys[i % keyCount]!;
+          const id = ++txn;
+          await tree.acquirePoint(id, key, 'exclusive');
+          manager.releaseAll(id);
         }
       }),
-    );
+    map: () =>
+      measure(n, () => {
+        for (let i = 0; i < n; i++) {
+          const key = keyStrings[i % keyCount]!;
+          if (!table.has(key)) table.set(key, i);
+          table.delete(key);
+        }
+      }),
+    asyncLock: () =>
+      measure(n, async () => {
+        for (let i = 0; i < n; i++) await asyncLock.acquire(keyStrings[i % keyCount]!, () => undefined);
+      }),
   });
+  const { ours, oursAsync, map, asyncLock: theirs } = rates as Record<'ours' | 'oursAsync' | 'map' | 'asyncLock', Rate>;
+  rows.push(['uncontended lock+release (try, sync)', fmt(ours), fmt(map), fmt(theirs), ratio(ours, theirs)]);
+  rows.push(['uncontended lock+release (await acquire)', fmt(oursAsync), fmt(map), fmt(theirs), ratio(oursAsync, theirs)]);
+  results.uncontended_try = { value: ours.wall, unit: 'lock+release/s' };
+  results.uncontended_acquire = { value: oursAsync.wall, unit: 'lock+release/s' };
+  results.map_table = { value: map.wall, unit: 'lock+release/s' };
+  results.async_lock_uncontended = { value: theirs.wall, unit: 'lock+release/s' };
+  results.uncontended_try_cpu = { value: ours.cpu, unit: 'lock+release/CPU-s' };
+  results.uncontended_acquire_cpu = { value: oursAsync.cpu, unit: 'lock+release/CPU-s' };
+  results.async_lock_uncontended_cpu = { value: theirs.cpu, unit: 'lock+release/CPU-s' };
+}
+
+// ---- 2. 64 tasks on 16 hot keys (alternating rounds)
+
+{
+  const tasks = 64;
+  const perTask = Math.round(1_000 * scale);
+  const hot = keys.slice(0, 16);
+  const manager = new LockManager({ lockWaitTimeoutMs: 10_000 });
+  const tree = manager.openTree(1);
+  const asyncLock = new AsyncLock({ maxPending: 1_000_000 });
+  const waits: number[] = [];
+  const theirWaits: number[] = [];
+  let txn = 0;
+  const rates = await alternate(rounds, {
+    ours: () => {
+      const random = new Random(12345);
+      return measure(tasks * perTask, async () => {
+        await Promise.all(
+          Array.from({ length: tasks }, async () => {
+            for (let i = 0; i < perTask; i++) {
+              const id = ++txn;
+              const key = hot[random.nextUint32() % 16]!;
+              const t0 = performance.now();
+              await tree.acquirePoint(id, key, 'exclusive');
+              waits.push(performance.now() - t0);
+              await Promise.resolve(); // the transaction's work
+              manager.releaseAll(id);
+            }
+          }),
+        );
+      });
+    },
+    asyncLock: () => {
+      const random = new Random(12345);
+      return measure(tasks * perTask, async () => {
+        await Promise.all(
+          Array.from({ length: tasks }, async () => {
+            for (let i = 0; i < perTask; i++) {
+              const key = keyStrings[random.nextUint32() % 16]!;
+              const t0 = performance.now();
+              await asyncLock.acquire(key, async () => {
+                theirWaits.push(performance.now() - t0);
+                await Promise.resolve();
+              });
+            }
+          }),
+        );
+      });
+    },
+  });
+  const { ours, asyncLock: theirs } = rates as Record<'ours' | 'asyncLock', Rate>;
   waits.sort((a, b) => a - b);
   theirWaits.sort((a, b) => a - b);
-  rows.push([`64 tasks / 16 hot keys (p50/p99 wait ${(quantile(waits, 0.5) * 1000).toFixed(0)}/${(quantile(waits, 0.99) * 1000).toFixed(0)} µs vs ${(quantile(theirWaits, 0.5) * 1000).toFixed(0)}/${(quantile(theirWaits, 0.99) * 1000).toFixed(0)} µs; timeouts ${manager.counters.timeouts})`, ours.toFixed(0), '-', theirs.toFixed(0), (ours / theirs).toFixed(2)]);
-  results.hot_64_tasks_16_keys = { value: ours, unit: 'lock+release/s' };
-  results.async_lock_hot = { value: theirs, unit: 'lock+release/s' };
+  rows.push([`64 tasks / 16 hot keys (p50/p99 wait ${(quantile(waits, 0.5) * 1000).toFixed(0)}/${(quantile(waits, 0.99) * 1000).toFixed(0)} µs vs ${(quantile(theirWaits, 0.5) * 1000).toFixed(0)}/${(quantile(theirWaits, 0.99) * 1000).toFixed(0)} µs; timeouts ${manager.counters.timeouts})`, fmt(ours), '-', fmt(theirs), ratio(ours, theirs)]);
+  results.hot_64_tasks_16_keys = { value: ours.wall, unit: 'lock+release/s' };
+  results.async_lock_hot = { value: theirs.wall, unit: 'lock+release/s' };
+  results.hot_64_tasks_16_keys_cpu = { value: ours.cpu, unit: 'lock+release/CPU-s' };
+  results.async_lock_hot_cpu = { value: theirs.cpu, unit: 'lock+release/CPU-s' };
   results.hot_wait_p99_us = { value: quantile(waits, 0.99) * 1000, unit: 'µs' };
   results.hot_timeouts = { value: manager.counters.timeouts, unit: 'count' };
 }
@@ -187,7 +231,11 @@ function quantile(sorted: number[], q: number): number {
   results.escalation_rate = { value: rate, unit: 'requests/s' };
 }
 
-console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}${quick ? ' (quick)' : ''}\n`);
+// The machine is shared: the load average (1/5/15 min) says how much of it this run had.
+const loadAverage = `${loadAtStart} at start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end`;
+machine.loadAverage = loadAverage;
+console.log(`machine: ${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.memoryGiB)} GiB, ${String(machine.os)}, node ${String(machine.node)}, load average ${loadAverage}${quick ? ' (quick)' : ''}\n`);
+console.log('ops/s: median of alternating rounds, wall clock; in brackets, per CPU-second of this process.\n');
 console.log('| case | Lockstep ops/s | Map table ops/s | async-lock ops/s | Lockstep / async-lock |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
