@@ -74,7 +74,12 @@ function startChild(name: string, datadir: string, log: string, args: readonly s
   mkdirSync(datadir, { recursive: true });
   const out = openSync(log, 'a');
   const main = join(dirname(fileURLToPath(import.meta.url)), 'main.js');
-  const child = spawn(process.execPath, [main, '--datadir', datadir, '--bind-address', '127.0.0.1', ...args], { stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [main, '--datadir', datadir, '--bind-address', '127.0.0.1', ...args], {
+    stdio: ['ignore', out, out],
+    // Its own process group: a terminal's Ctrl-C reaches only this launcher, which stops the
+    // servers in order (a server getting SIGINT twice would exit at once).
+    detached: true,
+  });
   const exited = new Promise<number>((resolveExit) => {
     child.once('exit', (code, signal) => {
       resolveExit(code ?? (signal === null ? 1 : 128));

@@ -287,5 +287,40 @@ describe('replication between server processes', () => {
     expect(await exited).toBe(0);
     expect(out).toContain('replica exited with 0');
     expect(out).toContain('primary exited with 0');
+
+    // Second start on the same data: the replica resumes; a terminal's Ctrl-C (SIGINT to the
+    // whole process group) stops both cleanly.
+    const again = spawn(process.execPath, [join(repositoryRoot, 'apps', 'server', 'dist', 'start.js'), '--no-status'], {
+      env: { ...process.env, LOCKSTEP_DATA_DIR: dir.path, LOCKSTEP_PRIMARY_PORT: String(primaryPort), LOCKSTEP_REPLICA_PORT: String(replicaPort), LOCKSTEP_REPLICA_THREADS: '4' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out2 = '';
+    again.stdout.on('data', (b: Buffer) => {
+      out2 += b.toString();
+    });
+    const exited2 = new Promise<number | null>((resolve) => {
+      again.once('exit', (code) => {
+        resolve(code);
+      });
+    });
+    cleanups.push(async () => {
+      if (again.exitCode === null) {
+        again.kill('SIGTERM');
+        await exited2;
+      }
+    });
+    await waitFor(() => Promise.resolve(out2.includes('Ctrl-C stops both.')), 60_000, () => Promise.resolve(out2));
+    expect(out2).toContain('replica resumed from gtid_slave_pos 0-1-3');
+    const p2 = await sql({ host: '127.0.0.1', port: primaryPort });
+    const r2 = await sql({ host: '127.0.0.1', port: replicaPort });
+    await p2.query("INSERT INTO s.t VALUES (2, 'again')");
+    await waitFor(async () => (await rowsOf(r2, 'SELECT @@gtid_slave_pos AS pos'))[0][0]!.pos === '0-1-4', 30_000, () => Promise.resolve(out2));
+    await p2.end();
+    await r2.end();
+    process.kill(-again.pid!, 'SIGINT');
+    expect(await exited2).toBe(0);
+    expect(out2).toContain('replica exited with 0');
+    expect(out2).toContain('primary exited with 0');
   }, 120_000);
 });
