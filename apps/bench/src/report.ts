@@ -15,6 +15,8 @@ export interface PackageRun {
   readonly humanOutput: string;
   readonly result: BenchResultLine | undefined;
   readonly seconds: number;
+  /** Where the figures came from when not from this run (e.g. "quick run, 2026-11-25, npm run bench -- --only=x --quick --write"). */
+  readonly note?: string;
 }
 
 /** Finds the last line of `stdout` that parses as a benchmark result line. */
@@ -98,7 +100,7 @@ export function renderMarkdown(machine: MachineDescription, runs: readonly Packa
   for (const run of runs) {
     out.push(`### ${run.workspace}`, '');
     if (!run.ok) out.push(`**The benchmark failed** after ${run.seconds.toFixed(0)} s; its output is below.`, '');
-    out.push(`Ran in ${run.seconds.toFixed(0)} s.`, '');
+    out.push(`Ran in ${run.seconds.toFixed(0)} s${run.note === undefined ? '' : ` — ${run.note}`}.`, '');
     out.push('```', run.humanOutput, '```', '');
     if (run.result !== undefined) {
       out.push('| figure | value | unit |', '| --- | --- | --- |');

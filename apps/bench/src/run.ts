@@ -1,8 +1,11 @@
-// `npm run bench [-- --quick] [-- --only=NAME] [-- --no-e2e]`: every workspace's
-// benchmark and the end-to-end suite (real servers over the wire), one after another, with
-// a progress bar and the machine described once. A full run writes docs/benchmarks.md and
-// the charts under docs/charts/; a quick run (the CI smoke check) writes nothing under
-// docs/ but still renders every chart into a temporary directory.
+// `npm run bench [-- --quick] [-- --only=NAME] [-- --no-e2e] [-- --write]`: every
+// workspace's benchmark and the end-to-end suite (real servers over the wire), one after
+// another, with a progress bar and the machine described once. A full run writes
+// docs/results.json, docs/benchmarks.md and the charts under docs/charts/; with --only it
+// replaces only the steps it ran in docs/results.json and renders the documents from the
+// merged set (each section says which run it came from). A quick run (the CI smoke check)
+// writes nothing under docs/ unless --write is given, but still renders every chart into a
+// temporary directory.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +19,30 @@ import { humanPart, parseResultLine, renderMarkdown, type BenchResultLine, type 
 const quick = process.argv.includes('--quick');
 const withEndToEnd = !process.argv.includes('--no-e2e');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const write = !quick || process.argv.includes('--write');
+const commandLine = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const resultsFile = join(docsDir, 'results.json');
+
+/** What docs/results.json keeps per step, so partial runs can be merged. */
+interface StoredRun extends PackageRun {
+  readonly date: string;
+  readonly command: string;
+  readonly quick: boolean;
+  /** The step's own command, e.g. `npm run bench -w @lockstep/tc -- --quick`. */
+  readonly stepCommand?: string;
+  readonly endToEnd?: string;
+}
+
+function loadStored(): Map<string, StoredRun> {
+  if (!existsSync(resultsFile)) return new Map();
+  try {
+    const parsed = JSON.parse(readFileSync(resultsFile, 'utf8')) as { runs?: StoredRun[] };
+    return new Map((parsed.runs ?? []).map((r) => [r.workspace, r]));
+  } catch (error) {
+    console.warn(`ignoring ${resultsFile}: ${error instanceof Error ? error.message : String(error)}`);
+    return new Map();
+  }
+}
 /** A step running longer than this is killed (its process group) and reported as failed. */
 const STEP_TIMEOUT_MS = quick ? 90_000 : 20 * 60_000;
 export const E2E_STEP = 'end-to-end (bench:mariadb)';
@@ -43,8 +70,18 @@ function benchWorkspaces(): string[] {
   return names.sort();
 }
 
+/**
+ * Sizes the runner gives a package's full benchmark so the whole suite fits its time
+ * budget on a small shared machine (the package's own default stays for people running it
+ * alone). Said in docs/benchmarks.md through the step's command.
+ */
+const FULL_RUN_ARGS: Readonly<Record<string, readonly string[]>> = {
+  // 100,000 transactions x 43 points does not finish in 20 minutes on 2 shared cores.
+  '@lockstep/replication': ['--transactions', '10000'],
+};
+
 function steps(): Step[] {
-  const list: Step[] = benchWorkspaces().map((workspace) => ({ name: workspace, command: 'npm', args: ['run', 'bench', '-w', workspace, '--silent', '--', ...(quick ? ['--quick'] : [])] }));
+  const list: Step[] = benchWorkspaces().map((workspace) => ({ name: workspace, command: 'npm', args: ['run', 'bench', '-w', workspace, '--silent', '--', ...(quick ? ['--quick'] : (FULL_RUN_ARGS[workspace] ?? []))] }));
   if (withEndToEnd) list.push({ name: E2E_STEP, command: 'npm', args: ['run', 'bench:mariadb', '-w', '@lockstep/bench', '--silent', '--', ...(quick ? ['--smoke'] : [])] });
   return list.filter((s) => only === undefined || s.name.includes(only));
 }
@@ -75,7 +112,7 @@ console.log(`machine: ${machineLine(machine)}`);
 console.log(`${quick ? 'quick smoke run' : 'full run'}${only === undefined ? '' : ` (only steps matching "${only}")`}\n`);
 const plan = steps();
 const progress = new Progress(plan.length);
-const runs: PackageRun[] = [];
+const runs: (PackageRun & { readonly stepCommand: string })[] = [];
 let endToEnd: string | undefined;
 for (const step of plan) {
   progress.start(`${step.name}${quick ? ' (quick)' : ''}`);
@@ -88,28 +125,40 @@ for (const step of plan) {
     const section = stdout.split(E2E_BEGIN)[1]?.split(E2E_END)[0];
     endToEnd = section?.trim() ?? `The end-to-end run did not finish (${timedOut ? 'timed out' : 'failed'}); see its output in the section below.`;
   }
-  runs.push({ workspace: step.name, ok, humanOutput: step.name === E2E_STEP ? human.replace(E2E_BEGIN, '').replace(E2E_END, '') : human, result: parseResultLine(stdout), seconds });
+  runs.push({ workspace: step.name, stepCommand: [step.command, ...step.args.filter((a) => a !== '--silent')].join(' '), ok, humanOutput: step.name === E2E_STEP ? human.replace(E2E_BEGIN, '').replace(E2E_END, '') : human, result: parseResultLine(stdout), seconds });
 }
 
-const results: ResultsByPackage = new Map(runs.map((r) => r.result).filter((r): r is BenchResultLine => r !== undefined).map((r) => [r.package, r]));
+// The set the documents are made from: this run's steps, plus (with --only) earlier stored ones.
+const today = new Date().toISOString().slice(0, 10);
+const merged = only === undefined ? new Map<string, StoredRun>() : loadStored();
+for (const run of runs) merged.set(run.workspace, { ...run, date: today, command: commandLine, quick, ...(run.workspace === E2E_STEP && endToEnd !== undefined ? { endToEnd } : {}) });
+const documentRuns: PackageRun[] = [...merged.values()]
+  .sort((a, b) => (a.workspace === E2E_STEP ? 1 : b.workspace === E2E_STEP ? -1 : a.workspace.localeCompare(b.workspace)))
+  .map((r) => {
+    const parts = [r.stepCommand === undefined ? undefined : `as \`${r.stepCommand}\``, r.command === commandLine ? undefined : `from \`${r.command}\` on ${r.date}`, r.quick ? 'a QUICK run: small sizes' : undefined].filter((x) => x !== undefined);
+    return { workspace: r.workspace, ok: r.ok, humanOutput: r.humanOutput, result: r.result, seconds: r.seconds, ...(parts.length > 0 ? { note: parts.join(', ') } : {}) };
+  });
+const mergedEndToEnd = merged.get(E2E_STEP)?.endToEnd;
+
+const results: ResultsByPackage = new Map((write ? documentRuns : runs).map((r) => r.result).filter((r): r is BenchResultLine => r !== undefined).map((r) => [r.package, r]));
 const subtitle = `${quick ? 'quick run' : 'npm run bench'}, ${new Date().toISOString().slice(0, 10)}, ${machine.cpu} x${machine.cores}`;
-const chartDir = quick ? mkdtempSync(join(tmpdir(), 'lockstep-charts-')) : join(docsDir, 'charts');
+const chartDir = write ? join(docsDir, 'charts') : mkdtempSync(join(tmpdir(), 'lockstep-charts-'));
 let chartsFailed = false;
 let charts: Awaited<ReturnType<typeof writeCharts>> = [];
 try {
   charts = await writeCharts(results, chartDir, subtitle);
-  console.log(`\n${charts.length} charts rendered (SVG + PNG) into ${quick ? chartDir : 'docs/charts/'}: ${charts.map((c) => c.name).join(', ')}`);
+  console.log(`\n${charts.length} charts rendered (SVG + PNG) into ${write ? 'docs/charts/' : chartDir}: ${charts.map((c) => c.name).join(', ')}`);
 } catch (error) {
   chartsFailed = true;
   console.error(`charts failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  if (quick) rmSync(chartDir, { recursive: true, force: true });
+  if (!write) rmSync(chartDir, { recursive: true, force: true });
 }
-if (!quick) {
+if (write) {
   mkdirSync(docsDir, { recursive: true });
-  const command = `npm run bench${only === undefined ? '' : ` -- --only=${only}`}`;
-  writeFileSync(join(docsDir, 'benchmarks.md'), renderMarkdown(machine, runs, command, new Date(), { charts: charts.map((c) => ({ title: c.title, svg: `charts/${c.svg}`, png: `charts/${c.png}` })), ...(endToEnd === undefined ? {} : { endToEnd }) }));
-  console.log('wrote docs/benchmarks.md');
+  writeFileSync(resultsFile, `${JSON.stringify({ runs: [...merged.values()] }, null, 1)}\n`);
+  writeFileSync(join(docsDir, 'benchmarks.md'), renderMarkdown(machine, documentRuns, commandLine, new Date(), { charts: charts.map((c) => ({ title: c.title, svg: `charts/${c.svg}`, png: `charts/${c.png}` })), ...(mergedEndToEnd === undefined ? {} : { endToEnd: mergedEndToEnd }) }));
+  console.log('wrote docs/results.json, docs/benchmarks.md');
 }
 const failed = runs.filter((r) => !r.ok).map((r) => r.workspace);
 console.log(`\n${runs.length - failed.length} benchmarks passed, ${failed.length} failed${failed.length > 0 ? `: ${failed.join(', ')}` : ''}${chartsFailed ? '; charts FAILED' : ''}; ${((performance.now() - started) / 1000).toFixed(0)} s in all`);

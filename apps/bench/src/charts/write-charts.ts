@@ -24,7 +24,8 @@ export function chartSpecs(results: ResultsByPackage, subtitle: string): { name:
   if (replication !== undefined) {
     const points = replicationApplyPoints(replication);
     if (points.length > 0) {
-      const title = 'Replica apply rate vs workers, one line per mode (@lockstep/replication, simulated apply target)';
+      const real = replication.machine?.target === 'real';
+      const title = `Replica apply rate vs workers, one line per mode (@lockstep/replication, ${real ? 'real stack: txn over kv, binlog, fsyncs' : 'simulated apply target'})`;
       charts.push({ name: 'replica-apply-rate', title, spec: applyRateSpec(points, title, subtitle) });
     }
   }

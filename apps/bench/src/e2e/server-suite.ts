@@ -126,6 +126,8 @@ export async function runServerSuite(flavor: ServerFlavor, version: string, opti
     const primary = await startServer({ role: 'primary', datadir: primaryDir, serverId: 1 });
     const primarySql = await open(primary);
     log(`${flavor.name}: primary on ${primary.host}:${primary.port} (pid ${primary.pid}); sysbench prepare (1 table, ${options.tableSize} rows)`);
+    // sysbench connects to an existing database; a server that starts empty (Lockstep) has none.
+    await primarySql.query('CREATE DATABASE IF NOT EXISTS sbtest');
     await sysbenchPrepare(primary, 'oltp_write_only', { tableSize: options.tableSize, timeoutMs: SYSBENCH_SLACK_MS });
 
     // The replica copies the prepared tables, then is stopped and snapshotted.

@@ -3,6 +3,7 @@
 // innodb_flush_log_at_trx_commit=1), ROW binlog with GTIDs, bound to 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ensureApt } from './ensure-apt.js';
 import { freeLoopbackPort } from './free-port.js';
@@ -49,7 +50,7 @@ function serverArgs(options: StartOptions, port: number): string[] {
     '--sync-binlog=1',
     '--max-connections=500',
     '--max-prepared-stmt-count=100000',
-    '--user=root',
+    `--user=${userInfo().username}`,
   ];
   if (options.role === 'replica') {
     args.push(
@@ -83,7 +84,7 @@ export class MariaDbFlavor implements ServerFlavor {
     mkdirSync(datadir, { recursive: true });
     const installer = findBinary(['mariadb-install-db', 'mysql_install_db']);
     if (installer === undefined) return Promise.reject(new Error('mariadb-install-db is not installed'));
-    const result = spawnSync(installer, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root', '--innodb-log-file-size=256M'], { encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(installer, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${userInfo().username}`, '--innodb-log-file-size=256M'], { encoding: 'utf8', timeout: 120_000 });
     if (result.status !== 0) return Promise.reject(new Error(`mariadb-install-db failed (${String(result.status)}): ${result.stderr.slice(-2000)}`));
     return Promise.resolve();
   }
