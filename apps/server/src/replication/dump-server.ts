@@ -57,7 +57,9 @@ export class BinlogDumpServer {
     if (m === null) return false;
     let vars = this.#variables.get(session);
     if (vars === undefined) this.#variables.set(session, (vars = new Map<string, string>()));
-    vars.set(m[1]!.toLowerCase(), unquote(m[2]!));
+    const raw = m[2]!;
+    // A MariaDB replica sends `SET @master_binlog_checksum= @@global.binlog_checksum`: the binlog's is CRC32.
+    vars.set(m[1]!.toLowerCase(), /^@@(global\.)?binlog_checksum$/i.test(raw) ? 'CRC32' : unquote(raw));
     return true;
   }
 
