@@ -141,15 +141,23 @@ export class LockManager {
     const record = this.#txns.get(txn);
     if (record === undefined) return;
     this.#txns.delete(txn);
-    const touched = new Map<LockTree, KeyRange[]>();
+    // Every lock is removed before any pass runs (a pass can call the wait listener); the
+    // ranges to re-examine are kept only for trees with pending requests (none in the
+    // uncontended case: no map, no arrays).
+    let touched: Map<LockTree, KeyRange[]> | undefined;
     const request = record.pending;
     if (request !== undefined) {
       // A queued request that goes away can unblock the requests queued behind it (FIFO),
       // even in a tree where this transaction holds nothing.
-      touched.set(request.tree, [request]);
+      touched = new Map([[request.tree, [request]]]);
       this.#cancel(record, new LockWaitKilledError(txn, 'its locks were released while it waited'));
     }
     for (const [tree, nodes] of record.held) {
+      if (tree.pending.length === 0 && touched?.has(tree) !== true) {
+        for (const node of nodes) this.#removeNode(tree, node);
+        continue;
+      }
+      touched ??= new Map();
       let ranges = touched.get(tree);
       if (ranges === undefined) touched.set(tree, (ranges = []));
       for (const node of nodes) {
@@ -157,7 +165,7 @@ export class LockManager {
         ranges.push(node);
       }
     }
-    for (const [tree, ranges] of touched) this.#retry(tree, ranges);
+    if (touched !== undefined) for (const [tree, ranges] of touched) this.#retry(tree, ranges);
   }
 
   /**
