@@ -7,7 +7,7 @@
 // Real files in the OS temp dir, real fsyncs.
 //
 // Usage: npm run bench -w @lockstep/replication [-- --quick] [--transactions N] [--rows N]
-//   [--overlap N] [--modes a,b] [--workers 1,16] [--key-aware on|off|both] [--target sim]
+//   [--overlap N] [--modes a,b] [--workers 1,16] [--key-aware on|off|both] [--checkpoint-ms N] [--target sim]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ const commitOverlap = Number(arg('--overlap') ?? 2);
 const workerCounts = (arg('--workers') ?? (quick ? '1,4,16' : '1,2,4,8,16,32')).split(',').map(Number);
 const modes = (arg('--modes') ?? 'minimal,conservative,optimistic,aggressive').split(',') as ParallelMode[];
 const keyAwareArg = arg('--key-aware') ?? 'both';
+/** tc's engine checkpoint interval on the replica (kv flush + fsync), default tc's 1000 ms; 0: only by bytes/rotation. */
+const checkpointMs = arg('--checkpoint-ms');
 const clients = 16;
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -60,7 +62,7 @@ interface Point {
 async function measure(history: PrimaryHistory, relay: readonly ReplicatedTransaction<BinlogEvent>[], mode: ParallelMode, workers: number, keyAware: boolean): Promise<Point> {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-repl-bench-'));
   try {
-    const replica = await Replica.open({ fs: nodeFileSystem, dir });
+    const replica = await Replica.open({ fs: nodeFileSystem, dir, ...(checkpointMs === undefined ? {} : { engineCheckpointIntervalMs: Number(checkpointMs) }) });
     await replica.load(history.initial);
     const target = new RealApplyTarget(replica);
     const applier = connectApplier(target, { mode, workers, keyAware, commitOverlap });
