@@ -28,7 +28,7 @@ describe('replica in process', () => {
   it('replicates DDL and a write load and keeps gtid_slave_pos', async () => {
     const primary = await server();
     const replica = await server(['--server-id', '2', '--slave-parallel-threads', '4']);
-    await replica.sql.query(`CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.server.port}, MASTER_USER='root', MASTER_USE_GTID=slave_pos`);
+    await replica.sql.query(`CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.server.port}, MASTER_USER='root', MASTER_USE_GTID=slave_pos, MASTER_HEARTBEAT_PERIOD=1`);
     await replica.sql.query('START SLAVE');
     await primary.sql.query('CREATE DATABASE t');
     await primary.sql.query('CREATE TABLE t.a (id INT PRIMARY KEY, v INT NOT NULL)');
@@ -40,6 +40,8 @@ describe('replica in process', () => {
     expect(await sortedTable(replica.sql, 't.a')).toEqual(await sortedTable(primary.sql, 't.a'));
     const [status] = await rowsOf(replica.sql, 'SHOW SLAVE STATUS');
     expect(status[0]).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Last_IO_Errno: 0, Last_SQL_Errno: 0, Master_Port: primary.server.port, Using_Gtid: 'Slave_Pos' });
+    // Idle: the primary sends heartbeats every MASTER_HEARTBEAT_PERIOD.
+    await waitFor(async () => Number((await rowsOf(replica.sql, 'SHOW SLAVE STATUS'))[0][0]?.Slave_received_heartbeats) > 0, 20_000);
     await replica.sql.query('STOP SLAVE');
     const [stopped] = await rowsOf(replica.sql, 'SHOW SLAVE STATUS');
     expect(stopped[0]).toMatchObject({ Slave_IO_Running: 'No', Slave_SQL_Running: 'No' });
