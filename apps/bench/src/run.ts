@@ -19,7 +19,9 @@ import { humanPart, parseResultLine, renderMarkdown, type BenchResultLine, type 
 const quick = process.argv.includes('--quick');
 const withEndToEnd = !process.argv.includes('--no-e2e');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const write = !quick || process.argv.includes('--write');
+/** Runs nothing: re-renders docs/benchmarks.md and the charts from docs/results.json. */
+const renderOnly = process.argv.includes('--render-only');
+const write = !quick || renderOnly || process.argv.includes('--write');
 const commandLine = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const resultsFile = join(docsDir, 'results.json');
 
@@ -83,7 +85,7 @@ const FULL_RUN_ARGS: Readonly<Record<string, readonly string[]>> = {
 function steps(): Step[] {
   const list: Step[] = benchWorkspaces().map((workspace) => ({ name: workspace, command: 'npm', args: ['run', 'bench', '-w', workspace, '--silent', '--', ...(quick ? ['--quick'] : (FULL_RUN_ARGS[workspace] ?? []))] }));
   if (withEndToEnd) list.push({ name: E2E_STEP, command: 'npm', args: ['run', 'bench:mariadb', '-w', '@lockstep/bench', '--silent', '--', ...(quick ? ['--smoke'] : [])] });
-  return list.filter((s) => only === undefined || s.name.includes(only));
+  return renderOnly ? [] : list.filter((s) => only === undefined || s.name.includes(only));
 }
 
 function runStep(step: Step): Promise<{ ok: boolean; stdout: string; stderr: string; timedOut: boolean }> {
@@ -130,7 +132,7 @@ for (const step of plan) {
 
 // The set the documents are made from: this run's steps, plus (with --only) earlier stored ones.
 const today = new Date().toISOString().slice(0, 10);
-const merged = only === undefined ? new Map<string, StoredRun>() : loadStored();
+const merged = only === undefined && !renderOnly ? new Map<string, StoredRun>() : loadStored();
 for (const run of runs) merged.set(run.workspace, { ...run, date: today, command: commandLine, quick, ...(run.workspace === E2E_STEP && endToEnd !== undefined ? { endToEnd } : {}) });
 const documentRuns: PackageRun[] = [...merged.values()]
   .sort((a, b) => (a.workspace === E2E_STEP ? 1 : b.workspace === E2E_STEP ? -1 : a.workspace.localeCompare(b.workspace)))

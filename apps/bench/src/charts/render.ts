@@ -13,7 +13,7 @@ export interface RenderedChart {
 const PNG_SCALE = 2;
 
 export async function renderChart(spec: TopLevelSpec): Promise<RenderedChart> {
-  const withFont: TopLevelSpec = { ...spec, config: { font: CHART_FONT_FAMILY, background: 'white', ...spec.config } };
+  const withFont: TopLevelSpec = { ...spec, config: { font: CHART_FONT_FAMILY, background: 'white', legend: { labelLimit: 420 }, ...spec.config } };
   const view = new View(parse(compile(withFont).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

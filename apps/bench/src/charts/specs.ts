@@ -163,25 +163,28 @@ export function commitsPerFsyncSpec(points: readonly CommitPoint[], subtitle: st
 }
 
 export function lockThroughputSpec(bars: readonly LockBar[], subtitle: string): TopLevelSpec {
-  // Horizontal bars on a linear axis per workload, each labelled with its figure: a log
-  // axis cannot draw bars (they start at zero) and would hide the ratios people compare.
+  // One horizontal bar chart per workload, stacked vertically, each on its own linear
+  // axis and labelled with its figure: a log axis cannot draw bars (they start at zero)
+  // and would hide the ratios people compare.
+  const workloads = [...new Set(bars.map((b) => b.workload))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: 'Lock throughput vs peers (@lockstep/locktree)', subtitle },
     data: { values: bars.map((b) => ({ ...b, label: Math.round(b.rate).toLocaleString('en-US') })) },
-    facet: { row: { field: 'workload', type: 'nominal', title: null, header: { labelFontSize: 13, labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top' } } },
-    resolve: { scale: { x: 'independent', y: 'independent' } },
-    spec: {
+    vconcat: workloads.map((workload) => ({
+      title: { text: workload, anchor: 'start', fontSize: 13 },
+      transform: [{ filter: { field: 'workload', equal: workload } }],
       width: WIDTH - 120,
       height: { step: 26 },
-      layer: [
-        { mark: 'bar', encoding: { color: { field: 'implementation', type: 'nominal', legend: null } } },
-        { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { text: { field: 'label', type: 'nominal' } } },
-      ],
       encoding: {
         y: { field: 'implementation', type: 'nominal', title: null, axis: { labelLimit: 220 } },
         x: { field: 'rate', type: 'quantitative', title: 'lock+release per second', scale: { zero: true }, axis: { format: '~s' } },
       },
-    },
+      layer: [
+        { mark: 'bar', encoding: { color: { field: 'implementation', type: 'nominal', legend: null } } },
+        { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { text: { field: 'label', type: 'nominal' } } },
+      ],
+    })),
+    resolve: { scale: { x: 'independent', y: 'independent', color: 'shared' } },
   };
 }
