@@ -114,6 +114,7 @@ export class ReplicaController {
   #masterServerId = 0;
   #masterTimestampMs = 0;
   #pendingSlavePos: Gtid[] | undefined;
+  #ioClient: WireClient | undefined;
   #slavePosWrite: Promise<void> = Promise.resolve();
 
   constructor(context: ReplicaContext) {
@@ -345,6 +346,7 @@ export class ReplicaController {
         this.#ioState = 'Connecting to master';
         client = await WireClient.connect({ host: m.host, port: m.port, user: m.user, password: m.password, connectTimeoutMs: 10_000 });
         connected = true;
+        this.#ioClient = client;
         const onAbort = (): void => void client?.close();
         signal.addEventListener('abort', onAbort, { once: true });
         try {
@@ -418,6 +420,7 @@ export class ReplicaController {
           break; // fatal, as in MariaDB: the I/O thread stops
         }
       } finally {
+        if (this.#ioClient === client) this.#ioClient = undefined;
         await client?.close().catch(() => undefined);
       }
       if (aborted(signal)) break;
@@ -438,6 +441,8 @@ export class ReplicaController {
     this.#queue = new TransactionQueue(MAX_QUEUED_TRANSACTIONS, MAX_QUEUED_BYTES);
     this.#received.clear();
     this.#ioGeneration += 1;
+    // A running I/O task asks again from the new applier's start (its dump is cut here).
+    void this.#ioClient?.close().catch(() => undefined);
     const target = new ServerApplyTarget({ engine: this.#c.engine, db: this.#c.db, store: this.#c.store, tc: this.#c.tc, lockingMode: this.#c.lockingMode, nextXid: this.#c.nextXid });
     const applier = new ParallelApplier<BinlogEvent>({
       target,

@@ -42,6 +42,14 @@ describe('replica in process', () => {
     expect(status[0]).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Last_IO_Errno: 0, Last_SQL_Errno: 0, Master_Port: primary.server.port, Using_Gtid: 'Slave_Pos' });
     // Idle: the primary sends heartbeats every MASTER_HEARTBEAT_PERIOD.
     await waitFor(async () => Number((await rowsOf(replica.sql, 'SHOW SLAVE STATUS'))[0][0]?.Slave_received_heartbeats) > 0, 20_000);
+    // The SQL thread alone stops and starts again; the I/O thread keeps running.
+    await replica.sql.query('STOP SLAVE SQL_THREAD');
+    expect((await rowsOf(replica.sql, 'SHOW SLAVE STATUS'))[0][0]).toMatchObject({ Slave_IO_Running: 'Yes', Slave_SQL_Running: 'No' });
+    await primary.sql.query('INSERT INTO t.a VALUES (1000, 1)');
+    await replica.sql.query('START SLAVE SQL_THREAD');
+    const after = (await rowsOf(primary.sql, 'SELECT @@gtid_binlog_pos AS p'))[0][0]?.p;
+    await waitFor(async () => (await rowsOf(replica.sql, 'SELECT @@gtid_slave_pos AS p'))[0][0]?.p === after, 20_000);
+    expect(await sortedTable(replica.sql, 't.a')).toEqual(await sortedTable(primary.sql, 't.a'));
     await replica.sql.query('STOP SLAVE');
     const [stopped] = await rowsOf(replica.sql, 'SHOW SLAVE STATUS');
     expect(stopped[0]).toMatchObject({ Slave_IO_Running: 'No', Slave_SQL_Running: 'No' });
