@@ -69,7 +69,7 @@ export function renderMarkdown(machine: MachineDescription, runs: readonly Packa
   const out: string[] = [];
   out.push('# Lockstep benchmarks', '');
   out.push(`Produced by \`${command}\` on ${date.toISOString().slice(0, 10)}. Every comparison below ran in the same process run as its peer. The machine is shared with other work (see the load average), so figures move by tens of percent between runs; ratios measured in one run are steadier than absolute figures.`, '');
-  if (runs.some((r) => r.note?.includes('from `') === true)) out.push('Some sections come from earlier runs (kept in docs/results.json); each says which command and date produced it. The machine line below is from the latest run.', '');
+  if (runs.some((r) => r.note?.includes('from `') === true)) out.push('Some sections come from earlier runs (kept in docs/results.json); each says which command and date produced it. The machine line below is from the last full run.', '');
   out.push('## Machine', '');
   out.push('| CPU | cores | memory | OS | Node | fsync p50 / p99 (4 KiB write + fdatasync) | load average at start |');
   out.push('| --- | --- | --- | --- | --- | --- | --- |');

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCharts, type ResultsByPackage } from './charts/write-charts.js';
-import { describeMachine, machineLine } from './machine.js';
+import { describeMachine, machineLine, type MachineDescription } from './machine.js';
 import { docsDir, repositoryRoot } from './paths.js';
 import { Progress } from './progress.js';
 import { humanPart, parseResultLine, renderMarkdown, type BenchResultLine, type PackageRun } from './report.js';
@@ -35,10 +35,14 @@ interface StoredRun extends PackageRun {
   readonly endToEnd?: string;
 }
 
+/** The machine of the last full run, kept in docs/results.json for partial runs and re-renders. */
+let storedMachine: MachineDescription | undefined;
+
 function loadStored(): Map<string, StoredRun> {
   if (!existsSync(resultsFile)) return new Map();
   try {
-    const parsed = JSON.parse(readFileSync(resultsFile, 'utf8')) as { runs?: StoredRun[] };
+    const parsed = JSON.parse(readFileSync(resultsFile, 'utf8')) as { runs?: StoredRun[]; machine?: MachineDescription };
+    storedMachine = parsed.machine;
     return new Map((parsed.runs ?? []).map((r) => [r.workspace, r]));
   } catch (error) {
     console.warn(`ignoring ${resultsFile}: ${error instanceof Error ? error.message : String(error)}`);
@@ -158,8 +162,10 @@ try {
 }
 if (write) {
   mkdirSync(docsDir, { recursive: true });
-  writeFileSync(resultsFile, `${JSON.stringify({ runs: [...merged.values()] }, null, 1)}\n`);
-  writeFileSync(join(docsDir, 'benchmarks.md'), renderMarkdown(machine, documentRuns, commandLine, new Date(), { charts: charts.map((c) => ({ title: c.title, svg: `charts/${c.svg}`, png: `charts/${c.png}` })), ...(mergedEndToEnd === undefined ? {} : { endToEnd: mergedEndToEnd }) }));
+  // A full run describes the machine; a partial run or a re-render keeps the full run's description.
+  const documentMachine = only === undefined && !renderOnly ? machine : (storedMachine ?? machine);
+  writeFileSync(resultsFile, `${JSON.stringify({ machine: documentMachine, runs: [...merged.values()] }, null, 1)}\n`);
+  writeFileSync(join(docsDir, 'benchmarks.md'), renderMarkdown(documentMachine, documentRuns, commandLine, new Date(), { charts: charts.map((c) => ({ title: c.title, svg: `charts/${c.svg}`, png: `charts/${c.png}` })), ...(mergedEndToEnd === undefined ? {} : { endToEnd: mergedEndToEnd }) }));
   console.log('wrote docs/results.json, docs/benchmarks.md');
 }
 const failed = runs.filter((r) => !r.ok).map((r) => r.workspace);
