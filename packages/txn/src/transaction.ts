@@ -414,7 +414,18 @@ export class Transaction {
         }
       },
       commitOrdered: (position: CoordinatorPosition) => {
-        this.commitOrdered(position);
+        try {
+          this.commitOrdered(position);
+        } catch (error) {
+          // The coordinator has decided: its log is durable, so the transaction IS committed,
+          // even though this engine refused to apply it now (its log failed; it refuses
+          // writes until reopened, and recovery redoes the commit from the coordinator's
+          // log). The coordinator reports the error as delayed and calls `commit`, which must
+          // then end the transaction and release its locks, not refuse a "committing" one.
+          this.#orderedCommitDone = true;
+          this.#state = 'committed';
+          throw error;
+        }
       },
       commit: () => this.commit(),
       rollback: () => this.rollback(),

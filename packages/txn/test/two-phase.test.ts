@@ -195,6 +195,23 @@ describe('engine failures at commit', () => {
   });
 });
 
+describe('engine failures under a coordinator', () => {
+  it('a branch whose commitOrdered fails (the engine log failed) still ends committed on commit() and releases its locks', async () => {
+    const { db, engine, fs } = await openSimDb();
+    cleanups.push(() => engine.close().catch(() => undefined));
+    const t = db.begin();
+    await t.put(key(1), num(1));
+    // Fail the engine's log: a synced write whose fsync fails stops engine writes until reopen.
+    fs.injectFault({ operations: ['datasync', 'sync'], code: 'EIO', persistent: true });
+    await expect(engine.write([{ type: 'put', key: key(2), value: num(2) }], { sync: true })).rejects.toThrow(/EIO/);
+    const branch = t.branch();
+    expect(() => { branch.commitOrdered({ logNumber: 1, offset: 100 }); }).toThrow(/EIO/);
+    await branch.commit?.(); // what the coordinator does after a delayed error
+    expect(t.state).toBe('committed');
+    expect(db.lockManager.status().heldLocks).toBe(0);
+  });
+});
+
 describe('engine failures in two-phase commit', () => {
   it('a prepare whose fsync fails leaves the transaction prepared in the engine: txn says so and keeps its locks', async () => {
     const { db, engine, fs } = await openSimDb({ syncCommit: true });
