@@ -122,23 +122,11 @@ describe.skipIf(clientMissing !== undefined)('mariadb-binlog', () => {
       expect(decoded.stdout).toContain('Table_map: `rep`.`t`');
       expect(decoded.stdout).toContain('Write_rows');
 
-      // Verbatim replay needs the SQL layer to accept mariadb-binlog's preamble line
-      // `SET @@session.collation_database=DEFAULT` (SET ... = DEFAULT); until it does, the
-      // replay runs with that one line left out and says so.
+      // Replayed verbatim: mariadb-binlog's preamble includes `SET @@session.collation_database=DEFAULT`.
       const b = await startTestServer(target.path);
       try {
-        const probe = await connect(b);
-        const unsupported = await probe.query('SET @@session.collation_database=DEFAULT').then(
-          () => undefined,
-          (error: unknown) => (error as Error).message,
-        );
-        await probe.end();
-        let script = decoded.stdout;
-        if (unsupported !== undefined) {
-          console.warn(`mariadb-binlog replay without its 'SET @@session.collation_database=DEFAULT' line: the server refuses it (${unsupported})`);
-          expect(script).toContain('SET @@session.collation_database=DEFAULT/*!*/;\n');
-          script = script.replace('SET @@session.collation_database=DEFAULT/*!*/;\n', '');
-        }
+        const script = decoded.stdout;
+        expect(script).toContain('SET @@session.collation_database=DEFAULT/*!*/;\n');
         const replay = await run('mariadb', ['--no-defaults', '-h', b.host, '-P', String(b.port), '-uroot'], script);
         expect(replay.stderr).toBe('');
         expect(replay.status).toBe(0);

@@ -496,6 +496,15 @@ export class Session implements SqlSession {
     if (this.#warnings.length < MAX_WARNINGS) this.#warnings.push({ level: 'Warning', code, message });
   }
 
+  /** `SET var = DEFAULT`: a session variable goes back to the global value (or the built-in default); mariadb-binlog's output sends it. */
+  private defaultValue(name: string, scope: 'global' | 'session'): SqlValue {
+    if (scope === 'global') throw new NotSupportedError(`SET GLOBAL ${name} = DEFAULT`);
+    const lower = name.toLowerCase();
+    const value = this.engine.globalVariable(lower) ?? SESSION_VARIABLE_DEFAULTS.get(lower);
+    if (value === undefined) throw new UnknownSystemVariableError(name);
+    return value;
+  }
+
   private evalSetValue(value: Expr, params: readonly SqlValue[], system: boolean): SqlValue {
     // SET autocommit = ON: a bare word is the value's name.
     if (system && value.kind === 'column' && value.table === undefined) return value.name;
@@ -517,7 +526,7 @@ export class Session implements SqlSession {
         continue;
       }
       const name = a.name.toLowerCase();
-      const v = this.evalSetValue(a.value, params, true);
+      const v = a.value.kind === 'default' ? this.defaultValue(a.name, a.scope) : this.evalSetValue(a.value, params, true);
       if (a.scope === 'global') {
         this.engine.options.hooks.setGlobalVariable(name, v);
         continue;

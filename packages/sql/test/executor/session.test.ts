@@ -150,6 +150,12 @@ describe('executor: session statements', () => {
     expect(rowsOf(await s.execute('SELECT @@sql_mode'))).toEqual([['STRICT_ALL_TABLES']]);
     await s.execute('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     expect(rowsOf(await s.execute('SELECT @@transaction_isolation'))).toEqual([['READ-COMMITTED']]);
+    // SET ... = DEFAULT (mariadb-binlog's output sends it): back to the built-in session default.
+    await s.execute("SET @@session.collation_database = 'latin1_swedish_ci'");
+    expect(rowsOf(await s.execute('SELECT @@collation_database'))).toEqual([['latin1_swedish_ci']]);
+    await s.execute('SET @@session.collation_database=DEFAULT');
+    expect(rowsOf(await s.execute('SELECT @@collation_database'))).toEqual([['utf8mb4_bin']]);
+    await expect(s.execute('SET GLOBAL read_only = DEFAULT')).rejects.toMatchObject({ errno: 1235 });
     await s.execute('SET @x = 41 + 1');
     expect(rowsOf(await s.execute('SELECT @x'))).toEqual([['42']]); // user variables are typed as text in result metadata
     await expect(s.execute('SET nope = 1')).rejects.toMatchObject({ errno: 1193 });
