@@ -6,7 +6,8 @@
 // Usage: npm run bench -w @lockstep/binlog [-- --quick]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { benchMachine } from '@lockstep/base/testing';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, nodeFileSystem } from '@lockstep/base';
@@ -17,14 +18,7 @@ const quick = process.argv.includes('--quick');
 const transactions = quick ? 20_000 : 100_000;
 const rounds = quick ? 2 : 5;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()}`,
-  node: process.version,
-  loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
-};
+const machine = benchMachine();
 
 const headerDefaults = { timestamp: 1_700_000_000, serverId: 1, flags: 0 };
 

@@ -5,7 +5,8 @@
 // Usage: npm run bench -w @lockstep/kv [-- --quick]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { Random } from '@lockstep/base';
 import { ClassicLevel } from 'classic-level';
@@ -23,14 +24,7 @@ const VALUE_BYTES = 100;
 const KEY_BYTES = 16;
 
 const root = mkdtempSync(join(tmpdir(), 'lockstep-kv-bench-'));
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()}`,
-  node: process.version,
-  loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
-};
+const machine = benchMachine();
 
 const random = new Random(42);
 const keys = Array.from({ length: KEYS }, () => random.bytes(KEY_BYTES));

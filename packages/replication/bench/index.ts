@@ -9,7 +9,8 @@
 // Usage: npm run bench -w @lockstep/replication [-- --quick] [--transactions N] [--rows N]
 //   [--overlap N] [--modes a,b] [--workers 1,16] [--key-aware on|off|both] [--checkpoint-ms N] [--target sim]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { nodeFileSystem, Random } from '@lockstep/base';
 import type { BinlogEvent } from '@lockstep/binlog';
@@ -35,14 +36,7 @@ const keyAwareArg = arg('--key-aware') ?? 'both';
 /** tc's engine checkpoint interval on the replica (kv flush + fsync), default tc's 1000 ms; 0: only by bytes/rotation. */
 const checkpointMs = arg('--checkpoint-ms');
 const clients = 16;
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()}`,
-  node: process.version,
-  loadavg: loadavg().map((l) => Number(l.toFixed(2))),
-};
+const machine = benchMachine();
 
 interface Point {
   readonly mode: ParallelMode;

@@ -6,7 +6,8 @@
 // executor's committer commits one-phase and keeps nothing (the server's is tc + binlog).
 // Usage: npx tsx bench/executor.ts [--quick]   (from packages/sql)
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { KvStore } from '@lockstep/kv';
 import { TransactionDb } from '@lockstep/txn';
@@ -15,14 +16,7 @@ import { SqlEngine, type Committer, type ServerHooks } from '../src/index.js';
 const quick = process.argv.includes('--quick');
 const targetMs = quick ? 300 : 2000;
 const ROWS = quick ? 2_000 : 10_000;
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()}`,
-  node: process.version,
-  loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
-};
+const machine = benchMachine();
 
 async function measure(fn: (i: number) => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 200; i++) await fn(i);

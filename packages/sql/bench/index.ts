@@ -2,7 +2,8 @@
 // parse vs statement-cache hit (peer: node-sql-parser's astify alone), key and row
 // encode/decode (peer: JSON), compiled expressions vs an AST interpreter, plan resolution.
 // Usage: npm run bench -w @lockstep/sql [-- --quick]
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
+import { benchMachine } from '@lockstep/base/testing';
 import nodeSqlParser from 'node-sql-parser/build/mariadb.js';
 import {
   Catalog,
@@ -23,14 +24,7 @@ import {
 
 const quick = process.argv.includes('--quick');
 const targetMs = quick ? 150 : 1000;
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()}`,
-  node: process.version,
-  loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
-};
+const machine = benchMachine();
 
 let sink = 0;
 /** Runs `fn` in batches until `targetMs` has passed; returns operations per second. */

@@ -5,7 +5,8 @@
 // with every fsync skipped), in one run.
 // Usage: npm run bench -w @lockstep/tc [-- --quick]
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { nodeFileSystem, type FileHandle, type FileSystem } from '@lockstep/base';
 import type { EventInput } from '@lockstep/binlog';
@@ -23,14 +24,7 @@ const concurrencies = quick ? [1, 16, 64] : [1, 4, 16, 64, 256];
 const dir = mkdtempSync(join(tmpdir(), 'lockstep-tc-bench-'));
 let runs = 0;
 
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()}`,
-  node: process.version,
-  loadavg: loadavg().map((l) => Number(l.toFixed(2))),
-};
+const machine = benchMachine();
 
 async function fsyncRate(): Promise<number> {
   const file = await nodeFileSystem.open(join(dir, 'fsync-probe'), { create: true, truncate: true });

@@ -6,7 +6,8 @@
 // c=? WHERE id=?), and DELETE WHERE id=? followed by INSERT of the same id.
 // Usage: npm run bench -w @lockstep/txn [-- --quick] [-- --sync]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -28,14 +29,7 @@ const PRIMARY = 1;
 const SECONDARY = 2;
 const MAX_RETRIES = 100;
 
-const machine = {
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  os: `${platform()} ${release()}`,
-  node: process.version,
-  loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
-};
+const machine = benchMachine();
 
 function u32(n: number): Uint8Array {
   const b = new Uint8Array(4);
