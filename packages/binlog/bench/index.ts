@@ -6,7 +6,7 @@
 // Usage: npm run bench -w @lockstep/binlog [-- --quick]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { benchMachine } from '@lockstep/base/testing';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

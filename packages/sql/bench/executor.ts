@@ -6,7 +6,7 @@
 // executor's committer commits one-phase and keeps nothing (the server's is tc + binlog).
 // Usage: npx tsx bench/executor.ts [--quick]   (from packages/sql)
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { KvStore } from '@lockstep/kv';

@@ -2,7 +2,6 @@
 // parse vs statement-cache hit (peer: node-sql-parser's astify alone), key and row
 // encode/decode (peer: JSON), compiled expressions vs an AST interpreter, plan resolution.
 // Usage: npm run bench -w @lockstep/sql [-- --quick]
-import { loadavg } from 'node:os';
 import { benchMachine } from '@lockstep/base/testing';
 import nodeSqlParser from 'node-sql-parser/build/mariadb.js';
 import {

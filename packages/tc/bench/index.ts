@@ -5,7 +5,7 @@
 // with every fsync skipped), in one run.
 // Usage: npm run bench -w @lockstep/tc [-- --quick]
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { nodeFileSystem, type FileHandle, type FileSystem } from '@lockstep/base';

@@ -6,7 +6,7 @@
 // c=? WHERE id=?), and DELETE WHERE id=? followed by INSERT of the same id.
 // Usage: npm run bench -w @lockstep/txn [-- --quick] [-- --sync]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { benchMachine } from '@lockstep/base/testing';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
